@@ -1,0 +1,111 @@
+"""Plain dataclasses shared by the loaders, the store and the front end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Block kinds a loader may produce. Blocks are separated by exactly one blank
+#: line ("\n\n") in the canonical text; a block may hold single newlines
+#: (code lines, verse lines, table rows).
+BLOCK_KINDS = ("paragraph", "heading", "list_item", "quote", "code", "rule", "table")
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One block of the canonical text: its kind and its [start, end) offsets."""
+
+    kind: str
+    start: int
+    end: int
+    #: heading level (1-6) for headings; nesting depth (0 = top) for list items and quotes.
+    level: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """An inline style over [start, end) of the canonical text: em, strong, code or link."""
+
+    start: int
+    end: int
+    style: str
+
+
+@dataclass(slots=True)
+class Metadata:
+    """What a citation needs to know about a document; every field may be empty."""
+
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    published: str = ""
+    publisher: str = ""
+    url: str = ""
+    language: str = ""
+    description: str = ""
+    identifiers: dict[str, str] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "authors": list(self.authors),
+            "published": self.published,
+            "publisher": self.publisher,
+            "url": self.url,
+            "language": self.language,
+            "description": self.description,
+            "identifiers": dict(self.identifiers),
+            "tags": list(self.tags),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Metadata:
+        return cls(
+            title=str(data.get("title") or ""),
+            authors=[str(a) for a in data.get("authors") or []],
+            published=str(data.get("published") or ""),
+            publisher=str(data.get("publisher") or ""),
+            url=str(data.get("url") or ""),
+            language=str(data.get("language") or ""),
+            description=str(data.get("description") or ""),
+            identifiers={str(k): str(v) for k, v in (data.get("identifiers") or {}).items()},
+            tags=[str(t) for t in data.get("tags") or []],
+        )
+
+
+@dataclass(slots=True)
+class LoadedText:
+    """What every loader returns: the canonical text, its blocks, inline spans and metadata.
+
+    Invariants (tested for every loader): blocks are sorted and do not overlap;
+    ``"\\n\\n".join(text[b.start:b.end] for b in blocks) == text``; the text
+    holds no control character other than "\\n" (see ``db.documents.inert``).
+    """
+
+    text: str
+    blocks: list[Block]
+    spans: list[Span] = field(default_factory=list)
+    metadata: Metadata = field(default_factory=Metadata)
+    format: str = "txt"
+    #: Things the reader should be told once, e.g. "decoded as windows-1252".
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Document:
+    """A document as the store keeps it: where it came from and where the reader is."""
+
+    id: int
+    text_hash: str
+    source_hash: str
+    format: str
+    path: str | None
+    metadata: Metadata
+    added: str
+    opened: str | None
+    #: The reading position: the cursor's offset into the canonical text.
+    position: int = 0
+
+    @property
+    def title(self) -> str:
+        return self.metadata.title

@@ -1,0 +1,1 @@
+"""margin's built-in themes, shipped as TOML data files beside this module."""

@@ -1,0 +1,70 @@
+"""The margin application: themes, app-wide keys, and the reader screen on the open document."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from tui.screens.help import HelpScreen, HelpSection, binding_rows
+from tui.screens.reader import ReaderScreen
+from tui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, builtin_themes
+
+if TYPE_CHECKING:
+    from db.models import Document, LoadedText
+    from db.store import Store
+
+
+class MarginApp(App[None]):
+    """Reads and annotates one document at a time, keeping everything in the store."""
+
+    TITLE = "margin"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
+    ]
+
+    def __init__(self, store: Store, document: Document, loaded: LoadedText) -> None:
+        super().__init__()
+        self.store = store
+        self.document = document
+        self.loaded = loaded
+        for theme in builtin_themes():
+            self.register_theme(theme)
+        saved = store.get_setting("theme", DEFAULT_THEME)
+        self.theme = saved if saved in self.available_themes else DEFAULT_THEME
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return {**super().get_theme_variable_defaults(), **VARIABLE_DEFAULTS}
+
+    def on_mount(self) -> None:
+        self.push_screen(ReaderScreen(self.store, self.document, self.loaded))
+
+    def watch_theme(self, theme: str) -> None:
+        if not self.store.read_only and self.store.get_setting("theme") != theme:
+            self.store.set_setting("theme", theme)
+
+    def help_sections(self) -> list[HelpSection]:
+        """The keys in force on the current screen, grouped by where they act."""
+        groups: dict[str, list[Binding]] = {}
+        names = {"app": "Everywhere", "reader": "Reading", "search": "Search prompt"}
+        for active in self.active_bindings.values():
+            binding = active.binding
+            if binding.system:
+                continue
+            context = (binding.id or "app.").split(".", 1)[0]
+            groups.setdefault(names.get(context, context.title()), []).append(binding)
+        # Bindings with several keys appear once per key in active_bindings; binding_rows merges them.
+        return [
+            (title, binding_rows(bindings, self.get_key_display))
+            for title, bindings in sorted(groups.items(), key=lambda item: item[0] != "Reading")
+        ]
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.help_sections()))

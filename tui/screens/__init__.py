@@ -1,0 +1,1 @@
+"""margin's screens and dialogs: the reader, the table of contents, help."""
