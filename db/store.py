@@ -1,0 +1,655 @@
+"""The store: margin's one SQLite file of texts, documents and settings, and its migrations.
+
+One connection per process, WAL journal, foreign keys on, every write committed
+as soon as it is made. The normal open (schema already current) uses only the
+stdlib ``sqlite3``: ``sqlite_utils`` costs ~100 ms to import, so it is imported
+only by the migration runner, which is where its table building earns its keep.
+
+Schema changes are a new function appended to ``MIGRATIONS``; the schema
+version is ``PRAGMA user_version``, and ``PRAGMA application_id`` marks the file
+as margin's so that some other program's SQLite file is never written to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from db.models import Block, Document, LoadedText, Metadata, Span
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+__all__ = [
+    "APPLICATION_ID",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "NewerSchemaError",
+    "NotFoundError",
+    "Store",
+    "StoreError",
+    "text_hash",
+    "utc_now",
+]
+
+#: "MRGN": written into the file header by migration 1; a file with tables but
+#: another id belongs to some other program.
+APPLICATION_ID = 0x4D52474E
+
+#: How long a write waits for another margin process to finish its own.
+BUSY_TIMEOUT_S = 5.0
+
+#: SQLite can still answer "database is locked" without waiting (a WAL being
+#: recovered, a journal-mode switch); such a write is retried this many times.
+_LOCK_RETRIES = 5
+
+#: What SQLite keeps beside a database file while it is in use (or after a crash).
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+class StoreError(Exception):
+    """The database cannot be opened, read or written; the message is one line for the user."""
+
+
+class NewerSchemaError(StoreError):
+    """The database was made by a newer margin than this one."""
+
+
+class NotFoundError(StoreError, LookupError):
+    """No document or text with that id or hash."""
+
+
+def text_hash(text: str) -> str:
+    """The SHA-256 hex digest of the canonical text in UTF-8: the text's key in the store."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def utc_now() -> str:
+    """The current time as ISO 8601 UTC with seconds, e.g. ``2026-11-28T12:00:00Z``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# --- migrations --------------------------------------------------------------------------
+
+
+def _migration_1(db: Database) -> None:
+    """Texts deduplicated by hash, documents pointing at them, and settings."""
+    db.table("texts").create(
+        {"hash": str, "text": str, "blocks": str, "spans": str, "created": str},
+        pk="hash",
+        not_null=["text", "blocks", "spans", "created"],
+    )
+    db.table("documents").create(
+        {
+            "id": int,
+            "text_hash": str,
+            "source_hash": str,
+            "format": str,
+            "path": str,
+            "title": str,
+            "metadata": str,
+            "added": str,
+            "opened": str,
+            "position": int,
+        },
+        pk="id",
+        foreign_keys=[("text_hash", "texts", "hash")],
+        not_null=["text_hash", "source_hash", "format", "title", "metadata", "added", "position"],
+        defaults={"title": "", "metadata": "{}", "position": 0},
+    )
+    db.table("documents").create_index(["path"])
+    db.table("documents").create_index(["text_hash"])
+    # Every open of a file looks its bytes up here (find_document).
+    db.table("documents").create_index(["source_hash"])
+    db.table("settings").create({"key": str, "value": str}, pk="key", not_null=["value"])
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+#: Applied in order, each in its own transaction; migration i brings the schema to version i+1.
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migration_1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# --- encoding ----------------------------------------------------------------------------
+
+# Lists, not dicts: a 12,000-block book loads in a few milliseconds.
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _encode_blocks(blocks: list[Block]) -> str:
+    return _compact([[b.kind, b.start, b.end, b.level] for b in blocks])
+
+
+def _encode_spans(spans: list[Span]) -> str:
+    return _compact([[s.start, s.end, s.style] for s in spans])
+
+
+def _decode_blocks(data: str) -> list[Block]:
+    return [Block(kind, start, end, level) for kind, start, end, level in json.loads(data)]
+
+
+def _decode_spans(data: str) -> list[Span]:
+    return [Span(start, end, style) for start, end, style in json.loads(data)]
+
+
+_DOC_COLUMNS = "id, text_hash, source_hash, format, path, metadata, added, opened, position"
+# Never-opened documents sort last: SQLite puts NULL after everything in DESC order.
+_RECENT_FIRST = "opened DESC, added DESC, id DESC"
+
+
+def _document(row: tuple[Any, ...]) -> Document:
+    doc_id, text_hash_, source_hash, fmt, path, metadata, added, opened, position = row
+    return Document(
+        id=doc_id,
+        text_hash=text_hash_,
+        source_hash=source_hash,
+        format=fmt,
+        path=path,
+        metadata=Metadata.from_dict(json.loads(metadata)),
+        added=added,
+        opened=opened,
+        position=position,
+    )
+
+
+def _merge_metadata(stored: Metadata, fresh: Metadata) -> Metadata:
+    """Stored fields win (the user may have edited them with `m`); the fresh parse fills blanks."""
+    old, new = stored.to_dict(), fresh.to_dict()
+    return Metadata.from_dict({key: old[key] or new[key] for key in new})
+
+
+def _primary_code(error: sqlite3.Error) -> int | None:
+    code = getattr(error, "sqlite_errorcode", None)
+    # Extended codes (SQLITE_BUSY_SNAPSHOT, SQLITE_READONLY_DBMOVED, ...) keep the
+    # primary code in their low byte.
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def _is_busy(error: sqlite3.Error) -> bool:
+    return _primary_code(error) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _connect(path: Path, mode: str) -> sqlite3.Connection:
+    # isolation_level=None: the driver opens no hidden transactions; each write below
+    # is its own BEGIN IMMEDIATE ... COMMIT, so a confirmed change is on disk.
+    return sqlite3.connect(
+        f"{path.as_uri()}?mode={mode}",
+        uri=True,
+        isolation_level=None,
+        check_same_thread=False,
+        timeout=BUSY_TIMEOUT_S,
+    )
+
+
+def _unreadable(path: Path, error: sqlite3.Error) -> StoreError:
+    code = _primary_code(error)
+    if code == sqlite3.SQLITE_NOTADB:
+        return StoreError(f"{path} is not a margin database (not an SQLite file)")
+    if code == sqlite3.SQLITE_CORRUPT:
+        return StoreError(f"{path} is damaged or truncated ({error})")
+    return StoreError(f"cannot open {path}: {error}")
+
+
+# --- the store ---------------------------------------------------------------------------
+
+
+class Store:
+    """margin's database: open it with :meth:`Store.open`; every method is safe from any thread."""
+
+    path: Path
+    read_only: bool
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, *, read_only: bool) -> None:
+        """Wrap an open connection; use :meth:`Store.open` instead."""
+        self._conn = conn
+        self.path = path
+        self.read_only = read_only
+        # One connection shared with worker threads (the reading position is saved
+        # off the UI thread): the lock keeps a transaction from taking in another
+        # thread's statements.
+        self._lock = threading.RLock()
+        self._closed = False
+
+    # --- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = True, read_only: bool = False) -> Store:
+        """Open (and with ``create``, make) the database at ``path``, migrating it if it is old.
+
+        A file this margin cannot use (not SQLite, damaged, another program's,
+        made by a newer margin) raises :class:`StoreError` and is left as it was.
+        A file or folder without write permission opens read-only
+        (``store.read_only``), as does ``read_only=True``; such a store reads
+        and every write raises :class:`StoreError`.
+        """
+        path = Path(path).expanduser().absolute()
+        if path.is_dir():
+            raise StoreError(f"{path} is a folder, not a margin database")
+        if path.exists():
+            if read_only:
+                modes = ["ro"]
+            elif os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+                modes = ["rw"]  # WAL also needs to make its -wal and -shm files beside it
+            elif any(path.with_name(path.name + end).exists() for end in _SIDE_FILES):
+                # Another margin is using the file (or was, and crashed): read through its
+                # journal files; immutable=1 only if SQLite cannot use them.
+                modes = ["ro", "ro&immutable=1"]
+            else:
+                # A clean file we may not write: immutable=1 reads it without making
+                # -shm/-wal files, which SQLite would give the file's read-only mode,
+                # leaving a -shm that stops writes after the file is made writable again.
+                modes = ["ro&immutable=1"]
+        else:
+            if not create or read_only:
+                raise StoreError(f"{path} does not exist")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"cannot create {path}: {error.strerror or error}") from error
+            modes = ["rwc"]
+        for i, mode in enumerate(modes):
+            conn: sqlite3.Connection | None = None
+            try:
+                conn = _connect(path, mode)
+                header = _read_header(conn)
+            except sqlite3.DatabaseError as error:
+                if conn is not None:
+                    conn.close()
+                if i + 1 < len(modes) and _primary_code(error) in (
+                    sqlite3.SQLITE_READONLY,
+                    sqlite3.SQLITE_CANTOPEN,
+                ):
+                    continue
+                raise _unreadable(path, error) from error
+            store = cls(conn, path, read_only=not mode.startswith("rw"))
+            try:
+                store._prepare(*header)
+            except BaseException:
+                conn.close()
+                raise
+            return store
+        raise AssertionError("unreachable: the last mode either returns or raises")
+
+    def _prepare(self, application_id: int, version: int, objects: int) -> None:
+        """Refuse a file that is not ours or is too new, then set the connection up and migrate."""
+        path = self.path
+        if (version or objects) and application_id != APPLICATION_ID:
+            raise StoreError(f"{path} is an SQLite database, but not margin's")
+        if version > SCHEMA_VERSION:
+            raise NewerSchemaError(
+                f"{path} was made by a newer margin (schema {version}; this margin knows "
+                f"{SCHEMA_VERSION}). Upgrade margin to open it."
+            )
+        conn = self._conn
+        if self.read_only:
+            if version < SCHEMA_VERSION:
+                raise StoreError(
+                    f"{path} is read-only and needs an upgrade (schema {version} to "
+                    f"{SCHEMA_VERSION}); open it once with write access"
+                )
+            conn.execute("PRAGMA foreign_keys = ON")
+            return
+        try:
+            mode = self._retry_busy(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
+            if str(mode[0]).lower() == "wal":
+                # In WAL, NORMAL loses nothing when the process is killed (only, at
+                # worst, the last commits on a power cut) and skips an fsync per write.
+                conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            # As sqlite-utils does: REPLACE then fires delete triggers, which the FTS
+            # tables of a later migration rely on to stay in step.
+            conn.execute("PRAGMA recursive_triggers = ON")
+        except sqlite3.Error as error:
+            raise self._error(error) from error
+        if version < SCHEMA_VERSION:
+            self._migrate()
+
+    def _migrate(self) -> None:
+        import sqlite_utils  # here, not at the top: see the module docstring
+
+        db = sqlite_utils.Database(self._conn, recursive_triggers=False, execute_plugins=False)
+        # Off for the duration, as SQLite's ALTER TABLE recipe asks, so that a table
+        # rebuild (sqlite-utils' transform) fires no ON DELETE action; the
+        # foreign_key_check below still refuses a migration that leaves a dangling reference.
+        self._conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            for version in range(1, SCHEMA_VERSION + 1):
+                with self._transaction() as conn:
+                    # Read inside the write lock: another margin may have migrated
+                    # while this one waited for it.
+                    current = _read_header(conn)[1]
+                    if current > SCHEMA_VERSION:
+                        raise NewerSchemaError(
+                            f"{self.path} was just upgraded by a newer margin (schema "
+                            f"{current}; this margin knows {SCHEMA_VERSION}). Upgrade margin."
+                        )
+                    if current >= version:
+                        continue
+                    MIGRATIONS[version - 1](db)
+                    if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                        raise StoreError(
+                            f"{self.path}: migration to schema {version} broke a reference"
+                        )
+                    conn.execute(f"PRAGMA user_version = {version}")
+        finally:
+            self._conn.execute("PRAGMA foreign_keys = ON")
+
+    def close(self) -> None:
+        """Close the connection; every change is already committed. Later calls raise StoreError."""
+        with self._lock:
+            self._closed = True
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the open file (``PRAGMA user_version``)."""
+        with self._reading() as conn:
+            return _read_header(conn)[1]
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    def _error(self, error: sqlite3.Error) -> StoreError:
+        code = _primary_code(error)
+        if code == sqlite3.SQLITE_READONLY:
+            self.read_only = True
+            return StoreError(f"{self.path} is read-only; changes are not saved")
+        if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return StoreError(
+                f"{self.path} is busy: another margin kept it locked for over "
+                f"{BUSY_TIMEOUT_S:g} s; try again"
+            )
+        if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+            return StoreError(f"{self.path} is damaged ({error})")
+        if code == sqlite3.SQLITE_FULL:
+            return StoreError(f"cannot write {self.path}: the disk is full")
+        return StoreError(f"{self.path}: {error}")
+
+    def _retry_busy(self, operation: Callable[[], Any]) -> Any:
+        for attempt in range(_LOCK_RETRIES):
+            try:
+                return operation()
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error) or attempt + 1 == _LOCK_RETRIES:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            if self._closed:
+                # e.g. a worker thread saving the position while the app quits
+                raise StoreError(f"{self.path} is closed")
+            try:
+                yield self._conn
+            except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+                raise  # a bug in margin, not a state of the file
+            except sqlite3.DatabaseError as error:
+                raise self._error(error) from error
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, committed on leaving the block, rolled back on an exception."""
+        if self.read_only:
+            raise StoreError(f"{self.path} is read-only; changes are not saved")
+        with self._reading() as conn:
+            # IMMEDIATE takes the write lock up front, where the busy timeout applies;
+            # a deferred transaction that upgrades later can fail at once instead.
+            self._retry_busy(lambda: conn.execute("BEGIN IMMEDIATE"))
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def _document_where(self, conn: sqlite3.Connection, where: str, *args: Any) -> Document | None:
+        row = conn.execute(
+            f"SELECT {_DOC_COLUMNS} FROM documents WHERE {where} LIMIT 1", args
+        ).fetchone()
+        return None if row is None else _document(row)
+
+    # --- documents -----------------------------------------------------------------------
+
+    def find_document(self, path: str | None, source_hash: str) -> Document | None:
+        """The document last made from these source bytes, so that a reopen can skip parsing.
+
+        By (path, source_hash) first. A known path whose bytes changed gives None:
+        the caller parses the file and :meth:`add_document` moves that document to
+        the new text. Else a document with these bytes anywhere is a moved copy:
+        its path becomes ``path`` (saved unless the store is read-only). With
+        ``path`` None (stdin), any document with these bytes, stdin ones first.
+        """
+        with self._reading() as conn:
+            if path is None:
+                return self._document_where(
+                    conn, f"source_hash = ? ORDER BY path IS NOT NULL, {_RECENT_FIRST}", source_hash
+                )
+            found = self._document_where(
+                conn, f"path = ? AND source_hash = ? ORDER BY {_RECENT_FIRST}", path, source_hash
+            )
+            if found is not None:
+                return found
+            if conn.execute("SELECT 1 FROM documents WHERE path = ?", (path,)).fetchone():
+                return None
+            moved = self._document_where(
+                conn, f"source_hash = ? ORDER BY {_RECENT_FIRST}", source_hash
+            )
+        if moved is None:
+            return None
+        moved.path = path
+        if not self.read_only:
+            with self._transaction() as conn:
+                conn.execute("UPDATE documents SET path = ? WHERE id = ?", (path, moved.id))
+        return moved
+
+    def find_by_path(self, path: str) -> Document | None:
+        """The document last read from ``path``, whatever its bytes are now."""
+        with self._reading() as conn:
+            return self._document_where(conn, f"path = ? ORDER BY {_RECENT_FIRST}", path)
+
+    def add_document(self, loaded: LoadedText, *, path: str | None, source_hash: str) -> Document:
+        """Store a parsed file (or stdin) and return its document.
+
+        The text is stored once per hash; an older text stays stored when a
+        document moves on (re-anchoring diffs from it). A known ``path`` keeps its
+        document, now on the new text, its position clamped into it; else a known
+        text (a moved copy, or stdin) keeps its document, taking ``path`` if given;
+        else a new document. A kept document's metadata keeps the stored fields and
+        only fills the blank ones from ``loaded``: the user may have edited them.
+        """
+        digest = text_hash(loaded.text)
+        now = utc_now()
+        with self._transaction() as conn:
+            if conn.execute("SELECT 1 FROM texts WHERE hash = ?", (digest,)).fetchone() is None:
+                conn.execute(
+                    "INSERT INTO texts (hash, text, blocks, spans, created) VALUES (?, ?, ?, ?, ?)",
+                    (
+                        digest,
+                        loaded.text,
+                        _encode_blocks(loaded.blocks),
+                        _encode_spans(loaded.spans),
+                        now,
+                    ),
+                )
+            doc_id = self._attach(conn, loaded, digest, path, source_hash, now)
+        return self.get_document(doc_id)
+
+    def _attach(
+        self,
+        conn: sqlite3.Connection,
+        loaded: LoadedText,
+        digest: str,
+        path: str | None,
+        source_hash: str,
+        now: str,
+    ) -> int:
+        if path is not None:
+            same_path = self._document_where(conn, f"path = ? ORDER BY {_RECENT_FIRST}", path)
+            if same_path is not None:
+                metadata = _merge_metadata(same_path.metadata, loaded.metadata)
+                conn.execute(
+                    "UPDATE documents SET text_hash = ?, source_hash = ?, format = ?, title = ?,"
+                    " metadata = ?, position = MIN(position, ?) WHERE id = ?",
+                    (
+                        digest,
+                        source_hash,
+                        loaded.format,
+                        metadata.title,
+                        _compact(metadata.to_dict()),
+                        len(loaded.text),
+                        same_path.id,
+                    ),
+                )
+                return same_path.id
+            same_text = self._document_where(
+                conn, f"text_hash = ? ORDER BY {_RECENT_FIRST}", digest
+            )
+        else:
+            same_text = self._document_where(
+                conn, f"text_hash = ? ORDER BY path IS NOT NULL, {_RECENT_FIRST}", digest
+            )
+        if same_text is not None:
+            if path is None and same_text.path is not None:
+                # A known file piped in: that document as it is, its file and bytes unchanged.
+                return same_text.id
+            metadata = _merge_metadata(same_text.metadata, loaded.metadata)
+            conn.execute(
+                "UPDATE documents SET path = ?, source_hash = ?, format = ?, title = ?,"
+                " metadata = ? WHERE id = ?",
+                (
+                    path,
+                    source_hash,
+                    loaded.format,
+                    metadata.title,
+                    _compact(metadata.to_dict()),
+                    same_text.id,
+                ),
+            )
+            return same_text.id
+        cursor = conn.execute(
+            "INSERT INTO documents (text_hash, source_hash, format, path, title, metadata, added)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                digest,
+                source_hash,
+                loaded.format,
+                path,
+                loaded.metadata.title,
+                _compact(loaded.metadata.to_dict()),
+                now,
+            ),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def load_text(self, text_hash: str) -> LoadedText:
+        """The stored text with its blocks and spans (format and metadata are the document's)."""
+        with self._reading() as conn:
+            row = conn.execute(
+                "SELECT text, blocks, spans FROM texts WHERE hash = ?", (text_hash,)
+            ).fetchone()
+        if row is None:
+            raise NotFoundError(f"{self.path} holds no text {text_hash[:12]}")
+        text, blocks, spans = row
+        return LoadedText(text=text, blocks=_decode_blocks(blocks), spans=_decode_spans(spans))
+
+    def load_document(self, doc: Document) -> LoadedText:
+        """The document's stored text, with its format and metadata filled in."""
+        loaded = self.load_text(doc.text_hash)
+        loaded.format = doc.format
+        loaded.metadata = doc.metadata
+        return loaded
+
+    def get_document(self, doc_id: int) -> Document:
+        """The document with this id; :class:`NotFoundError` if there is none."""
+        with self._reading() as conn:
+            doc = self._document_where(conn, "id = ?", doc_id)
+        if doc is None:
+            raise NotFoundError(f"no document {doc_id} in {self.path}")
+        return doc
+
+    def documents(self) -> list[Document]:
+        """Every document, most recently opened first, then the never-opened ones, newest first."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY {_RECENT_FIRST}"
+            ).fetchall()
+        return [_document(row) for row in rows]
+
+    def last_opened(self) -> Document | None:
+        """The document opened most recently, or None if none has been opened."""
+        with self._reading() as conn:
+            return self._document_where(conn, f"opened IS NOT NULL ORDER BY {_RECENT_FIRST}")
+
+    def _update_document(self, doc_id: int, assignments: str, *args: Any) -> None:
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                f"UPDATE documents SET {assignments} WHERE id = ?", (*args, doc_id)
+            )
+            if cursor.rowcount == 0:
+                raise NotFoundError(f"no document {doc_id} in {self.path}")
+
+    def mark_opened(self, doc_id: int) -> None:
+        """Record that the document was opened now."""
+        self._update_document(doc_id, "opened = ?", utc_now())
+
+    def save_position(self, doc_id: int, offset: int) -> None:
+        """Remember the reading position: a character offset into the canonical text."""
+        if offset < 0:
+            raise ValueError(f"a reading position is a text offset, not {offset}")
+        self._update_document(doc_id, "position = ?", offset)
+
+    def update_metadata(self, doc_id: int, metadata: Metadata) -> None:
+        """Replace the document's metadata (and with it its title)."""
+        self._update_document(
+            doc_id, "title = ?, metadata = ?", metadata.title, _compact(metadata.to_dict())
+        )
+
+    # --- settings ------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        """A remembered choice (any JSON value), or ``default`` if it was never set."""
+        with self._reading() as conn:
+            row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    def set_setting(self, key: str, value: Any) -> None:
+        """Remember a choice; ``value`` must be JSON-serialisable."""
+        encoded = json.dumps(value, ensure_ascii=False)
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, encoded),
+            )
+
+
+def _read_header(conn: sqlite3.Connection) -> tuple[int, int, int]:
+    """(application_id, user_version, schema objects): the first reads, where a bad file shows."""
+    application_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    objects = int(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+    return application_id, version, objects
