@@ -15,13 +15,6 @@ def source_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _stored(store: Store, document: Document) -> LoadedText:
-    loaded = store.load_text(document.text_hash)
-    loaded.metadata = document.metadata
-    loaded.format = document.format
-    return loaded
-
-
 def open_source(
     store: Store, data: bytes, *, path: str | None, name: str | None = None
 ) -> tuple[Document, LoadedText]:
@@ -33,7 +26,7 @@ def open_source(
     digest = source_hash(data)
     document = store.find_document(path, digest)
     if document is not None:
-        loaded = _stored(store, document)
+        loaded = store.load_document(document)
     else:
         loaded = load_bytes(data, name)
         document = store.add_document(loaded, path=path, source_hash=digest)
@@ -50,7 +43,9 @@ def reopen(store: Store, document: Document) -> tuple[Document, LoadedText]:
         except LoadError:
             pass
         else:
-            return open_source(store, data, path=document.path, name=os.path.basename(document.path))
+            return open_source(
+                store, data, path=document.path, name=os.path.basename(document.path)
+            )
     if not store.read_only:
         store.mark_opened(document.id)
-    return document, _stored(store, document)
+    return document, store.load_document(document)

@@ -58,7 +58,7 @@ class MarginApp(App[None]):
                 continue
             context = (binding.id or "app.").split(".", 1)[0]
             groups.setdefault(names.get(context, context.title()), []).append(binding)
-        # Bindings with several keys appear once per key in active_bindings; binding_rows merges them.
+        # A binding with several keys appears once per key; binding_rows merges them.
         return [
             (title, binding_rows(bindings, self.get_key_display))
             for title, bindings in sorted(groups.items(), key=lambda item: item[0] != "Reading")

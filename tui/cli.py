@@ -90,7 +90,9 @@ def run(args: argparse.Namespace) -> int:
             if last is not None:
                 document, loaded = reopen(store, last)
             else:
-                document, loaded = open_source(store, tutorial_bytes(), path=None, name="tutorial.md")
+                document, loaded = open_source(
+                    store, tutorial_bytes(), path=None, name="tutorial.md"
+                )
         from tui.app import MarginApp
 
         MarginApp(store, document, loaded).run()

@@ -110,9 +110,10 @@ def _wrap_graphemes(text: str, start: int, end: int, width: int, later_width: in
     row_start = 0
     for index, (g_start, _g_end, cells) in enumerate(spans):
         char = segment[g_start]
-        if cells == 2 and g_start > row_start:
+        if cells == 2 and g_start > row_start and used > 0:
             break_at, used_at_break = g_start, used
-        if used + cells > row_width and g_start > row_start and char != " ":
+        # A loop, not an if: after breaking at the last opportunity the rest may still not fit.
+        while used + cells > row_width and g_start > row_start and char != " ":
             if break_at > row_start:
                 cut, used = break_at, used - used_at_break
             else:

@@ -25,8 +25,19 @@ VARIABLE_DEFAULTS = {
 }
 
 _THEME_FIELDS = (
-    "primary", "secondary", "accent", "foreground", "background", "surface",
-    "panel", "boost", "warning", "error", "success", "dark", "luminosity_spread",
+    "primary",
+    "secondary",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+    "warning",
+    "error",
+    "success",
+    "dark",
+    "luminosity_spread",
     "text_alpha",
 )
 

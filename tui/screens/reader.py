@@ -52,6 +52,8 @@ class ReaderScreen(Screen[None]):
         self.query_text = ""
         self._save_timer: object | None = None
         self._saved_position = document.position
+        # Kept from the cursor's messages: on unmount the article may already be gone.
+        self._position = document.position
 
     @property
     def article(self) -> ArticleView:
@@ -90,6 +92,7 @@ class ReaderScreen(Screen[None]):
 
     def on_article_view_cursor_moved(self, message: ArticleView.CursorMoved) -> None:
         self.status.set_position(message.block, message.blocks, message.fraction)
+        self._position = message.offset
         if self._save_timer is not None:
             self._save_timer.stop()  # type: ignore[attr-defined]
         self._save_timer = self.set_timer(SAVE_POSITION_DELAY, self.save_position)
@@ -99,7 +102,7 @@ class ReaderScreen(Screen[None]):
 
     def save_position(self) -> None:
         """Write the reading position down, if it moved and the store can be written."""
-        position = self.article.cursor
+        position = self._position
         if position == self._saved_position or self.store.read_only:
             return
         self.store.save_position(self.document.id, position)

@@ -7,6 +7,7 @@ width changes while the old one stays on screen.
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
@@ -100,18 +101,48 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("b,pageup", "page_up", "Page up", show=False, id="reader.page_up"),
         Binding("g,home", "start", "Start", show=False, id="reader.start"),
         Binding("G,end", "end", "End", show=False, id="reader.end"),
-        Binding("right_curly_bracket", "next_block", "Next paragraph", show=False,
-                id="reader.next_paragraph"),
-        Binding("left_curly_bracket", "prev_block", "Previous paragraph", show=False,
-                id="reader.prev_paragraph"),
-        Binding("right_parenthesis", "next_sentence", "Next sentence", show=False,
-                id="reader.next_sentence"),
-        Binding("left_parenthesis", "prev_sentence", "Previous sentence", show=False,
-                id="reader.prev_sentence"),
-        Binding("right_square_bracket", "next_heading", "Next heading", show=False,
-                id="reader.next_heading"),
-        Binding("left_square_bracket", "prev_heading", "Previous heading", show=False,
-                id="reader.prev_heading"),
+        Binding(
+            "right_curly_bracket",
+            "next_block",
+            "Next paragraph",
+            show=False,
+            id="reader.next_paragraph",
+        ),
+        Binding(
+            "left_curly_bracket",
+            "prev_block",
+            "Previous paragraph",
+            show=False,
+            id="reader.prev_paragraph",
+        ),
+        Binding(
+            "right_parenthesis",
+            "next_sentence",
+            "Next sentence",
+            show=False,
+            id="reader.next_sentence",
+        ),
+        Binding(
+            "left_parenthesis",
+            "prev_sentence",
+            "Previous sentence",
+            show=False,
+            id="reader.prev_sentence",
+        ),
+        Binding(
+            "right_square_bracket",
+            "next_heading",
+            "Next heading",
+            show=False,
+            id="reader.next_heading",
+        ),
+        Binding(
+            "left_square_bracket",
+            "prev_heading",
+            "Previous heading",
+            show=False,
+            id="reader.prev_heading",
+        ),
         Binding("l,right", "char_right", "Right", show=False, id="reader.char_right"),
         Binding("left", "char_left", "Left", show=False, id="reader.char_left"),
         Binding("w", "word_right", "Next word", show=False, id="reader.next_word"),
@@ -255,8 +286,16 @@ class ArticleView(ScrollView, can_focus=True):
             top = layout.row_of_offset(top_offset)
         self._scroll_to_row(top)
         self._scroll_cursor_into_view()
+        if int(self.scroll_y) != top:
+            # Before the first refresh the scrollable height is not known yet and the
+            # scroll was clamped; do it again once it is.
+            self.call_after_refresh(self._settle_scroll, top)
         self.refresh()
         self._announce()
+
+    def _settle_scroll(self, top: int) -> None:
+        self._scroll_to_row(top)
+        self._scroll_cursor_into_view()
 
     def _top_offset(self) -> int:
         layout = self._layout
@@ -312,7 +351,9 @@ class ArticleView(ScrollView, can_focus=True):
             segments.append(Segment("▎ " * (block.level + 1), base + bar))
             segments.append(Segment(" " * max(0, row.indent - 2 * (block.level + 1)), base))
         elif row.indent:
-            segments.append(Segment(" " * row.indent, block_style if block.kind in ("code", "table") else base))
+            segments.append(
+                Segment(" " * row.indent, block_style if block.kind in ("code", "table") else base)
+            )
         is_cursor_row = row_number == self._cursor_row
         if is_cursor_row and self.has_focus:
             block_style = block_style + self.get_component_rich_style(
@@ -346,8 +387,13 @@ class ArticleView(ScrollView, can_focus=True):
         marks: list[tuple[int, int, Style]] = []
         for span in self._spans_in(start, end):
             marks.append(
-                (span.start, span.end, self.get_component_rich_style(
-                    _SPAN_COMPONENTS.get(span.style, "article--em"), partial=True))
+                (
+                    span.start,
+                    span.end,
+                    self.get_component_rich_style(
+                        _SPAN_COMPONENTS.get(span.style, "article--em"), partial=True
+                    ),
+                )
             )
         if self._matches_start:
             first = bisect_left(self._matches_end, start + 1)
@@ -357,8 +403,11 @@ class ArticleView(ScrollView, can_focus=True):
                     "article--match-current" if index == self._current_match else "article--match"
                 )
                 marks.append(
-                    (self._matches_start[index], self._matches_end[index],
-                     self.get_component_rich_style(name, partial=True))
+                    (
+                        self._matches_start[index],
+                        self._matches_end[index],
+                        self.get_component_rich_style(name, partial=True),
+                    )
                 )
         cursor_past_end = False
         if is_cursor_row:
@@ -378,7 +427,7 @@ class ArticleView(ScrollView, can_focus=True):
                 cuts.add(min(max(mark_end, start), end))
             ordered = sorted(cuts)
             segments = []
-            for piece_start, piece_end in zip(ordered, ordered[1:], strict=False):
+            for piece_start, piece_end in itertools.pairwise(ordered):
                 piece_style = style
                 for mark_start, mark_end, mark_style in marks:
                     if mark_start < piece_end and mark_end > piece_start:
@@ -392,12 +441,11 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _grapheme_end(self, offset: int, limit: int) -> int:
         """The end of the grapheme at offset, so a cursor on "é" (e + accent) covers both."""
-        following = offset + 1
-        while following < limit and cell_len(self.text[offset : following + 1]) == cell_len(
-            self.text[offset:following]
-        ) and not self.text[following].isspace():
-            following += 1
-        return following
+        if offset >= limit:
+            return offset + 1
+        # No grapheme cluster in real text runs past a handful of code points.
+        spans, _ = split_graphemes(self.text[offset : min(limit, offset + 16)])
+        return offset + spans[0][1]
 
     def _spans_in(self, start: int, end: int) -> list[Span]:
         if not self.spans:
@@ -413,7 +461,7 @@ class ArticleView(ScrollView, can_focus=True):
     def move_cursor(
         self, offset: int, *, keep_goal: bool = False, top: bool = False, center: bool = False
     ) -> None:
-        """Put the cursor at offset and scroll so it shows (at the top, centred, or just in view)."""
+        """Put the cursor at offset and scroll it into view (to the top, centred, or just in)."""
         offset = self._clamp(offset)
         if not keep_goal:
             self._goal_column = None
@@ -625,7 +673,7 @@ class ArticleView(ScrollView, can_focus=True):
         return self._current_match
 
     def goto_match(self, direction: int, *, include_cursor: bool = False) -> int:
-        """Move to the next (1) or previous (-1) match from the cursor, wrapping; its index or -1."""
+        """Go to the next (1) or previous (-1) match from the cursor, wrapping; its index or -1."""
         count = len(self._matches_start)
         if count == 0:
             return -1
