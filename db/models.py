@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 #: Block kinds a loader may produce. Blocks are separated by exactly one blank
 #: line ("\n\n") in the canonical text; a block may hold single newlines
@@ -11,9 +11,12 @@ from typing import Any
 BLOCK_KINDS = ("paragraph", "heading", "list_item", "quote", "code", "rule", "table")
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
-    """One block of the canonical text: its kind and its [start, end) offsets."""
+class Block(NamedTuple):
+    """One block of the canonical text: its kind and its [start, end) offsets.
+
+    A named tuple, not a dataclass: a book has 30,000 blocks and they are
+    made on every open, where a tuple is made twice as fast.
+    """
 
     kind: str
     start: int
@@ -22,8 +25,7 @@ class Block:
     level: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """An inline style over [start, end) of the canonical text: em, strong, code or link."""
 
     start: int

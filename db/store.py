@@ -122,24 +122,45 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 # --- encoding ----------------------------------------------------------------------------
 
-# Lists, not dicts: a 12,000-block book loads in a few milliseconds.
+# Blocks and spans are stored as columns (a string of kind codes, then lists of
+# numbers), not as a list per block: parsing flat lists is several times faster,
+# and a book's 12,000 blocks are decoded on every open.
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_KIND_CODES = {
+    "paragraph": "p",
+    "heading": "h",
+    "list_item": "l",
+    "quote": "q",
+    "code": "c",
+    "rule": "r",
+    "table": "t",
+}
+_CODE_KINDS = {code: kind for kind, code in _KIND_CODES.items()}
 
 
 def _encode_blocks(blocks: list[Block]) -> str:
-    return _compact([[b.kind, b.start, b.end, b.level] for b in blocks])
+    return _compact(
+        [
+            "".join(_KIND_CODES[b.kind] for b in blocks),
+            [b.start for b in blocks],
+            [b.end for b in blocks],
+            [b.level for b in blocks],
+        ]
+    )
 
 
 def _encode_spans(spans: list[Span]) -> str:
-    return _compact([[s.start, s.end, s.style] for s in spans])
+    return _compact([[s.start for s in spans], [s.end for s in spans], [s.style for s in spans]])
 
 
 def _decode_blocks(data: str) -> list[Block]:
-    return [Block(kind, start, end, level) for kind, start, end, level in json.loads(data)]
+    codes, starts, ends, levels = json.loads(data)
+    return list(map(Block, map(_CODE_KINDS.__getitem__, codes), starts, ends, levels))
 
 
 def _decode_spans(data: str) -> list[Span]:
-    return [Span(start, end, style) for start, end, style in json.loads(data)]
+    starts, ends, styles = json.loads(data)
+    return list(map(Span, starts, ends, styles))
 
 
 _DOC_COLUMNS = "id, text_hash, source_hash, format, path, metadata, added, opened, position"

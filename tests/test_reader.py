@@ -240,6 +240,12 @@ async def test_the_theme_is_remembered(make_app, store):
     assert store.get_setting("theme") == "margin-paper"
     again = make_app(fixture="news.txt")
     assert again.theme == "margin-paper"
+    async with again.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        # The remembered theme is the one the first screen is painted in.
+        article = again.screen.query_one(ArticleView)
+        assert article.styles.background.hex.lower() == "#f4ecd8"
+        assert again.has_class("-light-mode") and not again.has_class("-dark-mode")
 
 
 async def test_the_notes_pane_invites_the_first_highlight_and_hides_when_narrow(make_app):

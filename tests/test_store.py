@@ -582,3 +582,22 @@ def test_a_closed_store_says_so(db_path: Path) -> None:
         s.save_position(1, 2)
     with pytest.raises(StoreError, match="closed"):
         s.get_setting("theme")
+
+
+def test_every_block_kind_and_span_round_trips(tmp_path: Path) -> None:
+    from db.models import BLOCK_KINDS
+
+    text = "\n\n".join(f"block {kind}" for kind in BLOCK_KINDS)
+    blocks, position = [], 0
+    for level, kind in enumerate(BLOCK_KINDS):
+        length = len(f"block {kind}")
+        blocks.append(Block(kind, position, position + length, level))
+        position += length + 2
+    spans = [Span(0, 5, "em"), Span(7, 12, "link")]
+    with Store.open(tmp_path / "m.db") as store:
+        document = store.add_document(
+            LoadedText(text=text, blocks=blocks, spans=spans), path=None, source_hash="x"
+        )
+        loaded = store.load_text(document.text_hash)
+    assert loaded.blocks == blocks
+    assert loaded.spans == spans

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 
-from tui.screens.help import HelpScreen, HelpSection, binding_rows
 from tui.screens.reader import ReaderScreen
 from tui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, builtin_themes
 
 if TYPE_CHECKING:
     from db.models import Document, LoadedText
     from db.store import Store
+    from tui.screens.help import HelpSection
 
 
 class MarginApp(App[None]):
@@ -36,13 +36,28 @@ class MarginApp(App[None]):
         for theme in builtin_themes():
             self.register_theme(theme)
         saved = store.get_setting("theme", DEFAULT_THEME)
-        self.theme = saved if saved in self.available_themes else DEFAULT_THEME
+        self._start_with_theme(saved if saved in self.available_themes else DEFAULT_THEME)
+
+    def _start_with_theme(self, name: str) -> None:
+        """Set the first theme without the stylesheet refresh a theme change costs.
+
+        Nothing is styled yet, so the first styling can use it directly; this
+        saves a full reparse of the CSS before the first screen.
+        """
+        self.set_reactive(App.theme, name)
+        dark = self.current_theme.dark
+        self.set_class(dark, "-dark-mode", update=False)
+        self.set_class(not dark, "-light-mode", update=False)
+        self.set_class(True, f"-theme-{name}", update=False)
+        self.stylesheet.set_variables(self.get_css_variables())
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return {**super().get_theme_variable_defaults(), **VARIABLE_DEFAULTS}
 
-    def on_mount(self) -> None:
-        self.push_screen(ReaderScreen(self.store, self.document, self.loaded))
+    def get_default_screen(self) -> ReaderScreen:
+        # The reader is the first screen itself: pushing it over a default screen
+        # would style and lay out two screens before the first paint.
+        return ReaderScreen(self.store, self.document, self.loaded)
 
     def watch_theme(self, theme: str) -> None:
         if not self.store.read_only and self.store.get_setting("theme") != theme:
@@ -50,6 +65,8 @@ class MarginApp(App[None]):
 
     def help_sections(self) -> list[HelpSection]:
         """The keys in force on the current screen, grouped by where they act."""
+        from tui.screens.help import binding_rows
+
         groups: dict[str, list[Binding]] = {}
         names = {"app": "Everywhere", "reader": "Reading", "search": "Search prompt"}
         for active in self.active_bindings.values():
@@ -65,6 +82,8 @@ class MarginApp(App[None]):
         ]
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(self.help_sections()))

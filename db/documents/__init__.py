@@ -17,7 +17,6 @@ import stat
 from db.documents.decode import UndecodableError, looks_binary
 from db.documents.decode import decode as decode_bytes
 from db.documents.inert import make_inert
-from db.documents.txt import parse_txt
 from db.models import LoadedText
 
 __all__ = ["FORMATS", "LoadError", "detect_format", "load_bytes", "load_path", "read_source"]
@@ -73,6 +72,9 @@ def load_bytes(data: bytes, name: str | None = None, fmt: str | None = None) -> 
 
             loaded = parse_markdown(make_inert(text, tabsize=None))
         else:
+            # Imported here: reopening an unchanged file never parses it.
+            from db.documents.txt import parse_txt
+
             loaded = parse_txt(make_inert(text))
     except Exception as err:
         # A loader bug must not become a traceback for the reader; the chained

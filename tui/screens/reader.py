@@ -9,18 +9,21 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Footer
 
-from db.find import find_all
-from tui.screens.toc import TocScreen
 from tui.widgets.article import ArticleView
 from tui.widgets.notes import NotesPane
-from tui.widgets.searchbar import SearchBar
 from tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
+    from textual.widgets import Input
+
     from db.models import Document, LoadedText
     from db.store import Store
+    from tui.widgets.searchbar import SearchBar
+
+# The search bar, the contents and the search itself are imported when first
+# used: the first screen of a book should not wait for them.
 
 #: Below this many columns the notes pane is hidden, so the text keeps a readable width.
 NOTES_MIN_WIDTH = 90
@@ -74,7 +77,6 @@ class ReaderScreen(Screen[None]):
                 id="article",
             )
             yield NotesPane(id="notes")
-        yield SearchBar(id="search")
         yield StatusLine(title, id="status")
         yield Footer()
 
@@ -114,16 +116,27 @@ class ReaderScreen(Screen[None]):
     # -- search -------------------------------------------------------------
 
     def action_search(self) -> None:
-        self.query_one(SearchBar).open(self.query_text)
+        from tui.widgets.searchbar import SearchBar
+
+        # Mounted on first use: one widget less to build before the first screen.
+        bars = self.query(SearchBar)
+        if bars:
+            bars.first().open(self.query_text)
+        else:
+            bar = SearchBar(id="search")
+            self.mount(bar, before=self.status)
+            bar.call_after_refresh(bar.open, self.query_text)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if not isinstance(event.input, SearchBar):
+        if event.input.id != "search":
             return
         event.stop()
-        bar = event.input
+        bar: SearchBar = event.input  # type: ignore[assignment]
         bar.close()
         self.article.focus()
         self.query_text = event.value
+        from db.find import find_all
+
         matches = find_all(self.loaded.text, event.value)
         self.article.set_matches(matches)
         if not matches:
@@ -151,6 +164,8 @@ class ReaderScreen(Screen[None]):
     # -- contents -----------------------------------------------------------
 
     def action_toc(self) -> None:
+        from tui.screens.toc import TocScreen
+
         def jump(offset: int | None) -> None:
             if offset is not None:
                 self.article.move_cursor(offset, top=True)

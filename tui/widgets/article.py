@@ -97,7 +97,7 @@ class ArticleView(ScrollView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "line_down", "Down", show=False, id="reader.line_down"),
         Binding("k,up", "line_up", "Up", show=False, id="reader.line_up"),
-        Binding("space,pagedown", "page_down", "Page", id="reader.page_down"),
+        Binding("space,pagedown", "page_down", "Page", key_display="space", id="reader.page_down"),
         Binding("b,pageup", "page_up", "Page up", show=False, id="reader.page_up"),
         Binding("g,home", "start", "Start", show=False, id="reader.start"),
         Binding("G,end", "end", "End", show=False, id="reader.end"),
@@ -316,6 +316,10 @@ class ArticleView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
+        if self._layout is None and width > 0:
+            # Laid out on the first paint rather than on the Resize event, which
+            # comes a frame later: the first frame already shows the text.
+            self._first_layout(self._text_width())
         row_number = y + int(self.scroll_y)
         cursor_key = self.cursor if row_number == self._cursor_row else -1
         key = (row_number, width, self._generation, cursor_key, self.has_focus)

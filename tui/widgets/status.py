@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
-from textual.widgets import Label
+from typing import ClassVar
+
+from rich.text import Text
+from textual.widget import Widget
 
 
-class StatusLine(Horizontal):
-    """One row: the document's title on the left, where the reader is on the right."""
+class StatusLine(Widget):
+    """One row: the document's title on the left, a message, search state and position right."""
 
     DEFAULT_CSS = """
     StatusLine {
@@ -16,37 +17,51 @@ class StatusLine(Horizontal):
         background: $panel;
         color: $foreground;
     }
-    StatusLine > #status-title { width: 1fr; padding: 0 1; text-style: bold; }
-    StatusLine > #status-message { width: auto; padding: 0 1; color: $warning; }
-    StatusLine > #status-search { width: auto; padding: 0 1; color: $accent; }
-    StatusLine > #status-position { width: auto; padding: 0 1; color: $foreground-muted; }
+    StatusLine > .status--title { text-style: bold; }
+    StatusLine > .status--message { color: $warning; }
+    StatusLine > .status--search { color: $accent; }
+    StatusLine > .status--position { color: $foreground-muted; }
     """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "status--title",
+        "status--message",
+        "status--search",
+        "status--position",
+    }
 
     def __init__(self, title: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._title = title
+        self.title = title
+        self.message = ""
+        self.search_text = ""
+        self.position_text = ""
 
-    def compose(self) -> ComposeResult:
-        yield Label(self._title, id="status-title", markup=False)
-        yield Label("", id="status-message", markup=False)
-        yield Label("", id="status-search", markup=False)
-        yield Label("", id="status-position", markup=False)
+    def render(self) -> Text:
+        # One widget drawing all four parts: cheaper to start than four labels.
+        right = Text()
+        for part, component in (
+            (self.message, "status--message"),
+            (self.search_text, "status--search"),
+            (self.position_text, "status--position"),
+        ):
+            if part:
+                right.append(f" {part} ", self.get_component_rich_style(component))
+        room = max(0, self.size.width - right.cell_len - 2)
+        title = Text(f" {self.title}", self.get_component_rich_style("status--title"))
+        title.truncate(room, overflow="ellipsis")
+        title.pad_right(max(0, room - title.cell_len) + 2)
+        return title + right
 
     def set_position(self, block: int, blocks: int, fraction: float) -> None:
         percent = min(100, max(0, round(fraction * 100)))
-        text = f"¶ {block + 1}/{blocks}  {percent}%" if blocks else ""
-        self.query_one("#status-position", Label).update(text)
+        self.position_text = f"¶ {block + 1}/{blocks}  {percent}%" if blocks else ""
+        self.refresh()
 
     def set_search(self, text: str) -> None:
-        self.query_one("#status-search", Label).update(text)
+        self.search_text = text
+        self.refresh()
 
     def set_message(self, text: str) -> None:
-        self.query_one("#status-message", Label).update(text)
-
-    @property
-    def position_text(self) -> str:
-        return str(self.query_one("#status-position", Label).content)
-
-    @property
-    def search_text(self) -> str:
-        return str(self.query_one("#status-search", Label).content)
+        self.message = text
+        self.refresh()
