@@ -111,3 +111,35 @@ class Document:
     @property
     def title(self) -> str:
         return self.metadata.title
+
+
+#: Where a highlight stands after its document's text changed (see db.anchoring).
+ANCHOR_STATUSES = ("exact", "moved", "fuzzy", "orphan")
+
+
+@dataclass(slots=True)
+class Highlight:
+    """A marked range of a document's canonical text, with what the reader wrote about it.
+
+    ``start``/``end`` are offsets into the text whose hash is ``text_hash``;
+    ``quote``, ``prefix`` and ``suffix`` (32+ characters each, fewer at the
+    ends of the text) let it be found again when the text changes.
+    """
+
+    id: str
+    document_id: int
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    text_hash: str
+    color: int = 1
+    note: str = ""
+    tags: list[str] = field(default_factory=list)
+    #: One of ANCHOR_STATUSES; an orphan's start/end are where it last was.
+    status: str = "exact"
+    #: The match score (0-1) of a fuzzy anchor; 1.0 otherwise.
+    score: float = 1.0
+    created: str = ""
+    updated: str = ""
