@@ -16,6 +16,10 @@ if TYPE_CHECKING:
     from tui.screens.help import HelpSection
 
 
+#: Textual's own bindings that do nothing useful in margin (the text never scrolls sideways).
+_HIDDEN_FROM_HELP = frozenset({"page_left", "page_right", "scroll_left", "scroll_right"})
+
+
 class MarginApp(App[None]):
     """Reads and annotates one document at a time, keeping everything in the store."""
 
@@ -71,7 +75,7 @@ class MarginApp(App[None]):
         names = {"app": "Everywhere", "reader": "Reading", "search": "Search prompt"}
         for active in self.active_bindings.values():
             binding = active.binding
-            if binding.system:
+            if binding.system or binding.action in _HIDDEN_FROM_HELP:
                 continue
             context = (binding.id or "app.").split(".", 1)[0]
             groups.setdefault(names.get(context, context.title()), []).append(binding)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
@@ -67,7 +68,8 @@ class ReaderScreen(Screen[None]):
         return self.query_one(StatusLine)
 
     def compose(self) -> ComposeResult:
-        title = self.document.metadata.title or (self.document.path or "stdin")
+        path = self.document.path
+        title = self.document.metadata.title or (os.path.basename(path) if path else "stdin")
         with Horizontal(id="panes"):
             yield ArticleView(
                 self.loaded.text,

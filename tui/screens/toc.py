@@ -25,7 +25,9 @@ class TocScreen(ModalScreen[int | None]):
         background: $surface; border: round $primary; padding: 0 1;
     }
     TocScreen Label { color: $accent; text-style: bold; padding: 0 0 1 0; }
-    TocScreen OptionList { height: 1fr; border: none; background: $surface; }
+    TocScreen OptionList, TocScreen OptionList:focus {
+        height: 1fr; border: none; background: $surface;
+    }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [

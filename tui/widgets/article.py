@@ -95,12 +95,12 @@ class ArticleView(ScrollView, can_focus=True):
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "line_down", "Down", show=False, id="reader.line_down"),
-        Binding("k,up", "line_up", "Up", show=False, id="reader.line_up"),
+        Binding("j,down", "line_down", "Line down", show=False, id="reader.line_down"),
+        Binding("k,up", "line_up", "Line up", show=False, id="reader.line_up"),
         Binding("space,pagedown", "page_down", "Page", key_display="space", id="reader.page_down"),
         Binding("b,pageup", "page_up", "Page up", show=False, id="reader.page_up"),
-        Binding("g,home", "start", "Start", show=False, id="reader.start"),
-        Binding("G,end", "end", "End", show=False, id="reader.end"),
+        Binding("g,home", "start", "Start of the document", show=False, id="reader.start"),
+        Binding("G,end", "end", "End of the document", show=False, id="reader.end"),
         Binding(
             "right_curly_bracket",
             "next_block",
@@ -143,8 +143,8 @@ class ArticleView(ScrollView, can_focus=True):
             show=False,
             id="reader.prev_heading",
         ),
-        Binding("l,right", "char_right", "Right", show=False, id="reader.char_right"),
-        Binding("left", "char_left", "Left", show=False, id="reader.char_left"),
+        Binding("l,right", "char_right", "Character right", show=False, id="reader.char_right"),
+        Binding("left", "char_left", "Character left", show=False, id="reader.char_left"),
         Binding("w", "word_right", "Next word", show=False, id="reader.next_word"),
     ]
 
