@@ -1,11 +1,11 @@
-"""The store: margin's one SQLite file of texts, documents and settings, and its migrations.
+"""The store: margin's one SQLite file of texts, documents, highlights, tags and settings.
 
 One connection per process, WAL journal, foreign keys on, every write committed
 as soon as it is made. The normal open (schema already current) uses only the
 stdlib ``sqlite3``: ``sqlite_utils`` costs ~100 ms to import, so it is imported
 only by the migration runner, which is where its table building earns its keep.
 
-Schema changes are a new function appended to ``MIGRATIONS``; the schema
+Migrations are functions in ``MIGRATIONS``, one per schema version; the schema
 version is ``PRAGMA user_version``, and ``PRAGMA application_id`` marks the file
 as margin's so that some other program's SQLite file is never written to.
 """
@@ -18,14 +18,17 @@ import os
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from db.models import Block, Document, LoadedText, Metadata, Span
+from db.models import ANCHOR_STATUSES, Block, Document, Highlight, LoadedText, Metadata, Span
+from db.tags import normalise_tag, tag_key
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -53,6 +56,9 @@ BUSY_TIMEOUT_S = 5.0
 #: recovered, a journal-mode switch); such a write is retried this many times.
 _LOCK_RETRIES = 5
 
+#: The page cache of the connection, in KiB.
+_CACHE_KIB = 32 * 1024
+
 #: What SQLite keeps beside a database file while it is in use (or after a crash).
 _SIDE_FILES = ("-wal", "-shm", "-journal")
 
@@ -66,7 +72,7 @@ class NewerSchemaError(StoreError):
 
 
 class NotFoundError(StoreError, LookupError):
-    """No document or text with that id or hash."""
+    """No document, text or highlight with that id or hash."""
 
 
 def text_hash(text: str) -> str:
@@ -115,8 +121,137 @@ def _migration_1(db: Database) -> None:
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
+# A highlight's tags live in highlight_tags; `highlights.tag_names` holds them
+# again as one string (joined by char(31), which no tag can hold; in the order
+# they were given, which is the order of their links' rowids, and group_concat
+# keeps the order of the subquery it reads), kept by the
+# triggers below and never written by the store itself. Reading 10,000
+# highlights then takes one column more, not a lookup per highlight (about half
+# the time of a correlated group_concat).
+_TAG_NAMES_OF = (
+    "coalesce((SELECT group_concat(name, char(31)) FROM (SELECT tags.name FROM highlight_tags"
+    " JOIN tags ON tags.id = highlight_tags.tag_id"
+    " WHERE highlight_tags.highlight_id = {id} ORDER BY highlight_tags.rowid)), '')"
+)
+
+# The search index is an FTS5 table with its own copy of the words, its rowid the
+# highlight's rowid (an external-content index would need its old values repeated
+# exactly on every change, which the tags make fiddly). The triggers keep
+# highlight_tags -> highlights.tag_names -> highlights_fts in step on every write,
+# from this process or any other, so nothing is rebuilt on open; a re-anchoring
+# writes start/end/..., which no search trigger watches.
+_TRIGGERS = (
+    f"""CREATE TRIGGER highlight_tags_insert AFTER INSERT ON highlight_tags BEGIN
+        UPDATE highlights SET tag_names = {_TAG_NAMES_OF.format(id="new.highlight_id")}
+        WHERE id = new.highlight_id;
+    END""",
+    # Also fires for the links a deleted highlight takes with it, updating nothing.
+    f"""CREATE TRIGGER highlight_tags_delete AFTER DELETE ON highlight_tags BEGIN
+        UPDATE highlights SET tag_names = {_TAG_NAMES_OF.format(id="old.highlight_id")}
+        WHERE id = old.highlight_id;
+    END""",
+    # No API renames a tag yet; when one does, its highlights follow by themselves.
+    f"""CREATE TRIGGER tags_rename AFTER UPDATE OF name ON tags
+    WHEN old.name IS NOT new.name BEGIN
+        UPDATE highlights SET tag_names = {_TAG_NAMES_OF.format(id="highlights.id")}
+        WHERE id IN (SELECT highlight_id FROM highlight_tags WHERE tag_id = new.id);
+    END""",
+    "CREATE VIRTUAL TABLE highlights_fts USING fts5("
+    " quote, note, tags, tokenize = 'unicode61 remove_diacritics 2')",
+    """CREATE TRIGGER highlights_fts_insert AFTER INSERT ON highlights BEGIN
+        INSERT INTO highlights_fts (rowid, quote, note, tags)
+        VALUES (new.rowid, new.quote, new.note, replace(new.tag_names, char(31), ' '));
+    END""",
+    """CREATE TRIGGER highlights_fts_update AFTER UPDATE OF quote, note, tag_names ON highlights
+    WHEN old.quote IS NOT new.quote OR old.note IS NOT new.note
+        OR old.tag_names IS NOT new.tag_names BEGIN
+        UPDATE highlights_fts
+        SET quote = new.quote, note = new.note, tags = replace(new.tag_names, char(31), ' ')
+        WHERE rowid = new.rowid;
+    END""",
+    """CREATE TRIGGER highlights_fts_delete AFTER DELETE ON highlights BEGIN
+        DELETE FROM highlights_fts WHERE rowid = old.rowid;
+    END""",
+)
+
+
+def _migration_2(db: Database) -> None:
+    """Highlights, tags, the links between them, and the search index over all three."""
+    from sqlite_utils.db import ForeignKey
+
+    db.table("highlights").create(
+        {
+            "id": str,
+            "document_id": int,
+            "start": int,
+            "end": int,
+            "quote": str,
+            "prefix": str,
+            "suffix": str,
+            # The text the offsets point into; not a foreign key: an imported
+            # highlight may carry the hash of a text this database never held.
+            "text_hash": str,
+            "color": int,
+            "note": str,
+            "tag_names": str,
+            "status": str,
+            "score": float,
+            "created": str,
+            "updated": str,
+        },
+        pk="id",
+        foreign_keys=[
+            ForeignKey("highlights", "document_id", "documents", "id", on_delete="CASCADE")
+        ],
+        not_null=[
+            "document_id",
+            "start",
+            "end",
+            "quote",
+            "prefix",
+            "suffix",
+            "text_hash",
+            "color",
+            "note",
+            "tag_names",
+            "status",
+            "score",
+            "created",
+            "updated",
+        ],
+        defaults={"color": 1, "note": "", "tag_names": "", "status": "exact", "score": 1.0},
+    )
+    # Text order within a document, with `end` so that the ORDER BY needs no sort.
+    db.table("highlights").create_index(
+        ["document_id", "start", "end"], index_name="highlights_document_start"
+    )
+    db.table("tags").create(
+        # `key` is tag_key(name): unique in full Unicode case folding, where
+        # COLLATE NOCASE (also kept, on the name) folds only ASCII.
+        {"id": int, "name": str, "key": str},
+        pk="id",
+        not_null=["name", "key"],
+    )
+    db.execute("CREATE UNIQUE INDEX tags_name ON tags (name COLLATE NOCASE)")
+    db.table("tags").create_index(["key"], index_name="tags_key", unique=True)
+    db.table("highlight_tags").create(
+        {"highlight_id": str, "tag_id": int},
+        pk=("highlight_id", "tag_id"),
+        foreign_keys=[
+            ForeignKey("highlight_tags", "highlight_id", "highlights", "id", on_delete="CASCADE"),
+            ForeignKey("highlight_tags", "tag_id", "tags", "id", on_delete="CASCADE"),
+        ],
+        not_null=["highlight_id", "tag_id"],
+    )
+    # For pruning unused tags and, later, finding a tag's highlights.
+    db.table("highlight_tags").create_index(["tag_id"], index_name="highlight_tags_tag")
+    for statement in _TRIGGERS:
+        # One by one: executescript would COMMIT the migration's transaction first.
+        db.execute(statement)
+
+
 #: Applied in order, each in its own transaction; migration i brings the schema to version i+1.
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migration_1,)
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migration_1, _migration_2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -181,6 +316,81 @@ def _document(row: tuple[Any, ...]) -> Document:
         opened=opened,
         position=position,
     )
+
+
+# Highlight's fields in order, tag_names standing for its tags.
+_HIGHLIGHT_SELECT = (
+    'id, document_id, start, "end", quote, prefix, suffix, text_hash, color, note, tag_names,'
+    " status, score, created, updated"
+)
+# What a new highlight is written with: tag_names is the triggers' to fill.
+_HIGHLIGHT_INSERT = (
+    'INSERT INTO highlights (id, document_id, start, "end", quote, prefix, suffix, text_hash,'
+    " color, note, status, score, created, updated)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# What update_highlight may change, and the type each must have.
+_UPDATABLE: dict[str, type | tuple[type, ...]] = {
+    "start": int,
+    "end": int,
+    "quote": str,
+    "prefix": str,
+    "suffix": str,
+    "text_hash": str,
+    "color": int,
+    "note": str,
+    "status": str,
+    "score": (int, float),
+}
+
+
+def _highlights(rows: list[tuple[Any, ...]]) -> list[Highlight]:
+    """Highlights from rows of _HIGHLIGHT_SELECT (unpacked, not sliced: 10,000 at a time)."""
+    return [
+        Highlight(
+            hid, doc_id, start, end, quote, prefix, suffix, hash_, color, note,
+            tag_names.split("\x1f") if tag_names else [],
+            status, score, created, updated,
+        )
+        for (
+            hid, doc_id, start, end, quote, prefix, suffix, hash_, color, note, tag_names,
+            status, score, created, updated,
+        ) in rows
+    ]  # fmt: skip
+
+
+def _check_highlight(highlight: Highlight) -> None:
+    """Raise ValueError unless the highlight's fields have their types and ranges."""
+    for name, kind in _UPDATABLE.items():
+        value = getattr(highlight, name)
+        # bool is an int to Python, but True is no colour or offset.
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ValueError(f"a highlight's {name} cannot be {value!r}")
+    if not 1 <= highlight.color <= 5:
+        raise ValueError(f"a highlight's colour is 1 to 5, not {highlight.color}")
+    if not 0 <= highlight.start <= highlight.end:
+        raise ValueError(
+            f"a highlight needs 0 <= start <= end, not start {highlight.start}, end {highlight.end}"
+        )
+    if highlight.status not in ANCHOR_STATUSES:
+        raise ValueError(
+            f"a highlight's status is one of {', '.join(ANCHOR_STATUSES)}, not {highlight.status!r}"
+        )
+    if not 0.0 <= highlight.score <= 1.0:  # also refuses NaN
+        raise ValueError(f"a highlight's score is 0 to 1, not {highlight.score}")
+
+
+def _clean_tags(tags: list[str]) -> list[str]:
+    """The tags as stored, each once (first spelling wins); ValueError for one that is no tag."""
+    if isinstance(tags, str):
+        raise ValueError(f"tags are a list of names, not the string {tags!r}")
+    cleaned: dict[str, str] = {}
+    for tag in tags:
+        if not isinstance(tag, str):
+            raise ValueError(f"a tag is a string, not {tag!r}")
+        name = normalise_tag(tag)
+        cleaned.setdefault(tag_key(name), name)
+    return list(cleaned.values())
 
 
 def _merge_metadata(stored: Metadata, fresh: Metadata) -> Metadata:
@@ -312,6 +522,10 @@ class Store:
                 f"{SCHEMA_VERSION}). Upgrade margin to open it."
             )
         conn = self._conn
+        # The default cache is 2 MB; a document's 10,000 highlights or a book's
+        # text is more, and would be read again from the file on every load.
+        # Pages are taken only as they are used, so a small library costs nothing.
+        conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
         if self.read_only:
             if version < SCHEMA_VERSION:
                 raise StoreError(
@@ -648,6 +862,188 @@ class Store:
         self._update_document(
             doc_id, "title = ?, metadata = ?", metadata.title, _compact(metadata.to_dict())
         )
+
+    # --- highlights ----------------------------------------------------------------------
+    #
+    # Tags are global rows shared by highlights; a highlight's tags keep the order
+    # they were given in (the order of their links). A tag typed in another case
+    # than a stored one is that tag, spelled as stored. A tag that no highlight
+    # uses any more is deleted with its last link (set_tags, delete_highlight):
+    # the tags table is the vocabulary offered for completion, and a tag spelled
+    # anew after all its uses went should be spelled as it is typed then.
+
+    def _select_highlights(
+        self, conn: sqlite3.Connection, where: str, *args: Any
+    ) -> list[Highlight]:
+        rows = conn.execute(f"SELECT {_HIGHLIGHT_SELECT} FROM highlights WHERE {where}", args)
+        return _highlights(rows.fetchall())
+
+    def _get(self, conn: sqlite3.Connection, highlight_id: str) -> Highlight:
+        found = self._select_highlights(conn, "id = ?", highlight_id)
+        if not found:
+            raise NotFoundError(f"no highlight {highlight_id} in {self.path}")
+        return found[0]
+
+    def _link_tags(self, conn: sqlite3.Connection, highlight_id: str, names: list[str]) -> None:
+        for name in names:
+            key = tag_key(name)
+            row = conn.execute("SELECT id FROM tags WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                cursor = conn.execute("INSERT INTO tags (name, key) VALUES (?, ?)", (name, key))
+                tag_id = cursor.lastrowid
+            else:
+                tag_id = row[0]
+            conn.execute(
+                "INSERT INTO highlight_tags (highlight_id, tag_id) VALUES (?, ?)",
+                (highlight_id, tag_id),
+            )
+
+    def _prune_tags(self, conn: sqlite3.Connection) -> None:
+        # Over all tags, not only the ones just unlinked: this also clears tags
+        # left unused by a document's highlights going with the document.
+        conn.execute(
+            "DELETE FROM tags WHERE NOT EXISTS"
+            " (SELECT 1 FROM highlight_tags WHERE highlight_tags.tag_id = tags.id)"
+        )
+
+    def _insert_highlight(self, h: Highlight) -> Highlight:
+        _check_highlight(h)
+        for name in ("id", "created", "updated"):
+            if not isinstance(getattr(h, name), str):
+                raise ValueError(f"a highlight's {name} cannot be {getattr(h, name)!r}")
+        names = _clean_tags(h.tags)
+        with self._transaction() as conn:
+            known = conn.execute("SELECT 1 FROM documents WHERE id = ?", (h.document_id,))
+            if known.fetchone() is None:
+                raise NotFoundError(f"no document {h.document_id} in {self.path}")
+            if conn.execute("SELECT 1 FROM highlights WHERE id = ?", (h.id,)).fetchone():
+                raise ValueError(f"{self.path} already holds a highlight {h.id}")
+            conn.execute(
+                _HIGHLIGHT_INSERT,
+                (
+                    h.id, h.document_id, h.start, h.end, h.quote, h.prefix, h.suffix,
+                    h.text_hash, h.color, h.note, h.status, float(h.score), h.created, h.updated,
+                ),
+            )  # fmt: skip
+            self._link_tags(conn, h.id, names)
+            return self._get(conn, h.id)
+
+    def add_highlight(self, highlight: Highlight) -> Highlight:
+        """Store a new highlight with its tags and return it as stored.
+
+        An empty ``id`` becomes a new UUID4; empty ``created``/``updated`` become
+        now (an import may bring its own times). Raises ValueError for a colour
+        outside 1-5, offsets other than ``0 <= start <= end``, a status not in
+        ``ANCHOR_STATUSES``, a score outside 0-1, a tag that is no tag (see
+        ``db.tags``) or an id already stored; NotFoundError for an unknown document.
+        """
+        created = highlight.created or utc_now()
+        return self._insert_highlight(
+            replace(
+                highlight,
+                id=highlight.id or str(uuid.uuid4()),
+                created=created,
+                updated=highlight.updated or created,
+            )
+        )
+
+    def restore_highlight(self, highlight: Highlight) -> Highlight:
+        """Put a deleted highlight back as it was: same id, times, tags (undoes a delete)."""
+        if not highlight.id:
+            raise ValueError("only a highlight with an id can be restored")
+        return self.add_highlight(highlight)
+
+    def get_highlight(self, highlight_id: str) -> Highlight:
+        """The highlight with this id, with its tags; NotFoundError if there is none."""
+        with self._reading() as conn:
+            return self._get(conn, highlight_id)
+
+    def highlights(self, document_id: int) -> list[Highlight]:
+        """The document's highlights in text order (start, end), orphans included, tags filled.
+
+        Highlights of the same range come in the order they were stored. An
+        unknown document has none.
+        """
+        with self._reading() as conn:
+            return self._select_highlights(
+                conn, 'document_id = ? ORDER BY start, "end", rowid', document_id
+            )
+
+    def update_highlight(self, highlight_id: str, **changes: Any) -> Highlight:
+        """Change some of a highlight's fields and set its ``updated`` to now; the changed one.
+
+        May change ``note``, ``color``, ``start``, ``end``, ``quote``, ``prefix``,
+        ``suffix``, ``text_hash``, ``status`` and ``score`` (TypeError for any
+        other name; tags change through :meth:`set_tags`), each checked as in
+        :meth:`add_highlight` (ValueError).
+        """
+        unknown = sorted(set(changes) - set(_UPDATABLE))
+        if unknown:
+            hint = " (tags change through set_tags)" if "tags" in unknown else ""
+            raise TypeError(f"update_highlight cannot change {', '.join(unknown)}{hint}")
+        if not changes:
+            return self.get_highlight(highlight_id)
+        with self._transaction() as conn:
+            changed = replace(self._get(conn, highlight_id), **changes)
+            _check_highlight(changed)
+            changed.score = float(changed.score)
+            changed.updated = utc_now()
+            values = [getattr(changed, name) for name in changes]
+            assignments = ", ".join(f'"{name}" = ?' for name in changes)
+            conn.execute(
+                f"UPDATE highlights SET {assignments}, updated = ? WHERE id = ?",
+                (*values, changed.updated, highlight_id),
+            )
+            return changed
+
+    def set_tags(self, highlight_id: str, tags: list[str]) -> Highlight:
+        """Replace the highlight's tags (cleaned, each once, in this order); the changed highlight.
+
+        ValueError for a tag that is no tag (see ``db.tags``); tags no highlight
+        uses any more are deleted.
+        """
+        names = _clean_tags(tags)
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE highlights SET updated = ? WHERE id = ?", (utc_now(), highlight_id)
+            )
+            if cursor.rowcount == 0:
+                raise NotFoundError(f"no highlight {highlight_id} in {self.path}")
+            conn.execute("DELETE FROM highlight_tags WHERE highlight_id = ?", (highlight_id,))
+            self._link_tags(conn, highlight_id, names)
+            self._prune_tags(conn)
+            return self._get(conn, highlight_id)
+
+    def delete_highlight(self, highlight_id: str) -> Highlight:
+        """Delete the highlight; it is returned as it was, tags included, for undo to restore."""
+        with self._transaction() as conn:
+            old = self._get(conn, highlight_id)
+            conn.execute("DELETE FROM highlights WHERE id = ?", (highlight_id,))
+            self._prune_tags(conn)
+            return old
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        """Every tag in use with how many highlights have it, by name (case-insensitively)."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT tags.name, tags.key, count(*) FROM tags"
+                " JOIN highlight_tags ON highlight_tags.tag_id = tags.id GROUP BY tags.id"
+            ).fetchall()
+        return [(name, count) for name, _, count in sorted(rows, key=lambda r: (r[1], r[0]))]
+
+    def old_texts(self, document: Document) -> dict[str, str]:
+        """The earlier texts the document's highlights still point into, by hash, for re-anchoring.
+
+        Those whose ``text_hash`` is not the document's current text; a hash
+        this database holds no text for (an imported highlight) is left out.
+        """
+        with self._reading() as conn:
+            rows = conn.execute(
+                "SELECT hash, text FROM texts WHERE hash IN (SELECT text_hash FROM highlights"
+                " WHERE document_id = ? AND text_hash != ?)",
+                (document.id, document.text_hash),
+            ).fetchall()
+        return dict(rows)
 
     # --- settings ------------------------------------------------------------------------
 

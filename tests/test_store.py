@@ -204,20 +204,20 @@ def test_a_later_migration_is_one_more_function(
 ) -> None:
     make_current_db(db_path)
 
-    def add_highlights(db: Any) -> None:
-        db.table("highlights").create(
-            {"id": int, "document_id": int, "start": int, "end": int},
+    def add_bookmarks(db: Any) -> None:
+        db.table("bookmarks").create(
+            {"id": int, "document_id": int, "offset": int},
             pk="id",
             foreign_keys=[("document_id", "documents", "id")],
         )
 
-    monkeypatch.setattr(store_module, "MIGRATIONS", (*store_module.MIGRATIONS, add_highlights))
+    monkeypatch.setattr(store_module, "MIGRATIONS", (*store_module.MIGRATIONS, add_bookmarks))
     monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with Store.open(db_path) as s:
         assert s.schema_version == SCHEMA_VERSION + 1
         assert s.get_setting("theme") == "paper"
     raw = sqlite3.connect(db_path)
-    assert raw.execute("SELECT count(*) FROM highlights").fetchone()[0] == 0
+    assert raw.execute("SELECT count(*) FROM bookmarks").fetchone()[0] == 0
     raw.close()
 
 
@@ -227,7 +227,7 @@ def test_a_failing_migration_changes_nothing(
     make_current_db(db_path)
 
     def half_done(db: Any) -> None:
-        db.table("tags").create({"name": str}, pk="name")
+        db.table("bookmarks").create({"name": str}, pk="name")
         raise RuntimeError("boom")
 
     monkeypatch.setattr(store_module, "MIGRATIONS", (*store_module.MIGRATIONS, half_done))
@@ -239,7 +239,9 @@ def test_a_failing_migration_changes_nothing(
         assert s.schema_version == SCHEMA_VERSION
         assert s.get_setting("theme") == "paper"
     raw = sqlite3.connect(db_path)
-    assert raw.execute("SELECT count(*) FROM sqlite_master WHERE name='tags'").fetchone()[0] == 0
+    assert (
+        raw.execute("SELECT count(*) FROM sqlite_master WHERE name='bookmarks'").fetchone()[0] == 0
+    )
     raw.close()
 
 
