@@ -16,19 +16,25 @@ def source_hash(data: bytes) -> str:
 
 
 def open_source(
-    store: Store, data: bytes, *, path: str | None, name: str | None = None
+    store: Store,
+    data: bytes,
+    *,
+    path: str | None,
+    name: str | None = None,
+    parsed: LoadedText | None = None,
 ) -> tuple[Document, LoadedText]:
     """The document for these bytes (found by path and hash, or added) and its text.
 
     Bytes seen before come back from the store without parsing; new bytes at a
-    known path become that document's new text.
+    known path become that document's new text. ``parsed`` is ``load_bytes(data,
+    name)`` if the caller has already made it, so that the bytes are never parsed twice.
     """
     digest = source_hash(data)
     document = store.find_document(path, digest)
     if document is not None:
         loaded = store.load_document(document)
     else:
-        loaded = load_bytes(data, name)
+        loaded = parsed if parsed is not None else load_bytes(data, name)
         document = store.add_document(loaded, path=path, source_hash=digest)
     if not store.read_only:
         store.mark_opened(document.id)

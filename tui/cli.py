@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from db import __version__
@@ -64,7 +66,7 @@ def tutorial_bytes() -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
-    from db.documents import LoadError, read_source
+    from db.documents import LoadError, load_bytes, read_source
     from db.library import open_source, reopen
     from db.paths import default_db_path
     from db.store import Store, StoreError
@@ -78,13 +80,17 @@ def run(args: argparse.Namespace) -> int:
             data, path, name = read_source(absolute), absolute, os.path.basename(absolute)
         else:
             data = path = name = None
-        store = Store.open(args.db or default_db_path())
+        db_path = Path(args.db or default_db_path()).expanduser()
+        # A new database cannot know these bytes, so they are parsed now rather than after
+        # it is made: a document margin cannot read (a binary file) leaves no database behind.
+        parsed = load_bytes(data, name) if data is not None and not db_path.exists() else None
+        store = Store.open(db_path)
     except (LoadError, StoreError) as error:
         raise UsageError(str(error)) from error
 
     try:
         if data is not None:
-            document, loaded = open_source(store, data, path=path, name=name)
+            document, loaded = open_source(store, data, path=path, name=name, parsed=parsed)
         else:
             last = store.last_opened()
             if last is not None:
@@ -95,21 +101,28 @@ def run(args: argparse.Namespace) -> int:
                 )
         from tui.app import MarginApp
 
-        MarginApp(store, document, loaded).run()
+        app = MarginApp(store, document, loaded)
+        # The book and the libraries stay loaded for good: without this, a full
+        # collection walking them stalls keys for 30-100 ms now and then.
+        gc.freeze()
+        app.run()
     except (LoadError, StoreError) as error:
         raise UsageError(str(error)) from error
     finally:
         store.close()
-    return 0
+    # Textual prints a crash's traceback itself and returns from run(); its code says so (1).
+    return app.return_code or 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in argv
+    args: argparse.Namespace | None = None
     try:
-        return run(build_parser().parse_args(argv))
+        args = build_parser().parse_args(argv)
+        return run(args)
     except UsageError as error:
-        if debug:
+        # args.debug, not "--debug" in argv: argparse also takes "--deb" for it.
+        if args is not None and args.debug:
             raise
         print(f"margin: {error}", file=sys.stderr)
         return 2
