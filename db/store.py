@@ -19,7 +19,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -357,6 +357,13 @@ def _highlights(rows: list[tuple[Any, ...]]) -> list[Highlight]:
             status, score, created, updated,
         ) in rows
     ]  # fmt: skip
+
+
+def _check_updatable(changes: dict[str, Any]) -> None:
+    unknown = sorted(set(changes) - set(_UPDATABLE))
+    if unknown:
+        hint = " (tags change through set_tags)" if "tags" in unknown else ""
+        raise TypeError(f"update_highlight cannot change {', '.join(unknown)}{hint}")
 
 
 def _check_highlight(highlight: Highlight) -> None:
@@ -977,24 +984,35 @@ class Store:
         other name; tags change through :meth:`set_tags`), each checked as in
         :meth:`add_highlight` (ValueError).
         """
-        unknown = sorted(set(changes) - set(_UPDATABLE))
-        if unknown:
-            hint = " (tags change through set_tags)" if "tags" in unknown else ""
-            raise TypeError(f"update_highlight cannot change {', '.join(unknown)}{hint}")
+        _check_updatable(changes)
         if not changes:
             return self.get_highlight(highlight_id)
         with self._transaction() as conn:
-            changed = replace(self._get(conn, highlight_id), **changes)
-            _check_highlight(changed)
-            changed.score = float(changed.score)
-            changed.updated = utc_now()
-            values = [getattr(changed, name) for name in changes]
-            assignments = ", ".join(f'"{name}" = ?' for name in changes)
-            conn.execute(
-                f"UPDATE highlights SET {assignments}, updated = ? WHERE id = ?",
-                (*values, changed.updated, highlight_id),
-            )
-            return changed
+            return self._update(conn, highlight_id, changes)
+
+    def update_highlights(self, changes: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Several highlights' changes in one transaction: all of a re-anchoring or none."""
+        for _, fields in changes:
+            _check_updatable(fields)
+        with self._transaction() as conn:
+            for highlight_id, fields in changes:
+                if fields:
+                    self._update(conn, highlight_id, fields)
+
+    def _update(
+        self, conn: sqlite3.Connection, highlight_id: str, changes: dict[str, Any]
+    ) -> Highlight:
+        changed = replace(self._get(conn, highlight_id), **changes)
+        _check_highlight(changed)
+        changed.score = float(changed.score)
+        changed.updated = utc_now()
+        values = [getattr(changed, name) for name in changes]
+        assignments = ", ".join(f'"{name}" = ?' for name in changes)
+        conn.execute(
+            f"UPDATE highlights SET {assignments}, updated = ? WHERE id = ?",
+            (*values, changed.updated, highlight_id),
+        )
+        return changed
 
     def set_tags(self, highlight_id: str, tags: list[str]) -> Highlight:
         """Replace the highlight's tags (cleaned, each once, in this order); the changed highlight.

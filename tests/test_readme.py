@@ -8,10 +8,12 @@ from pathlib import Path
 from textual.binding import Binding
 
 from tui.app import MarginApp
+from tui.screens.editors import ConfirmScreen, NoteEditor, TagEditor
 from tui.screens.help import HelpScreen
 from tui.screens.reader import ReaderScreen
 from tui.screens.toc import TocScreen
 from tui.widgets.article import ArticleView
+from tui.widgets.notes import HighlightList
 from tui.widgets.searchbar import SearchBar
 
 ROOT = Path(__file__).parent.parent
@@ -42,7 +44,7 @@ def default_bindings() -> dict[str, set[str]]:
 
 
 def readme_table() -> dict[str, set[str]]:
-    rows = re.findall(r"^\| (.+?) \| .+? \| `([a-z_.]+)` \|$", README, re.MULTILINE)
+    rows = re.findall(r"^\| (.+?) \| .+? \| `([a-z0-9_.]+)` \|$", README, re.MULTILINE)
     return {ident: set(re.findall(r"`([^`]+)`", keys)) for keys, ident in rows}
 
 
@@ -51,7 +53,19 @@ def test_the_key_table_is_the_default_bindings():
 
 
 def test_every_binding_everywhere_has_an_id():
-    for owner in (ArticleView, ReaderScreen, MarginApp, SearchBar, TocScreen, HelpScreen):
+    owners = (
+        ArticleView,
+        ReaderScreen,
+        MarginApp,
+        SearchBar,
+        TocScreen,
+        HelpScreen,
+        HighlightList,
+        NoteEditor,
+        TagEditor,
+        ConfirmScreen,
+    )
+    for owner in owners:
         for binding in owner.BINDINGS:
             assert isinstance(binding, Binding) and binding.id, (owner.__name__, binding)
 

@@ -17,6 +17,7 @@ VARIABLE_DEFAULTS = {
     "margin-cursor-line": "ansi_default",
     "margin-search-match": "ansi_yellow",
     "margin-search-current": "ansi_bright_yellow",
+    "margin-selection": "ansi_blue",
     "margin-highlight-1": "ansi_yellow",
     "margin-highlight-2": "ansi_green",
     "margin-highlight-3": "ansi_cyan",

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import Resize
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.worker import get_current_worker
 
 from tui.widgets.article import ArticleView
 from tui.widgets.notes import NotesPane
@@ -19,7 +23,7 @@ from tui.widgets.status import StatusLine
 if TYPE_CHECKING:
     from textual.widgets import Input
 
-    from db.models import Document, LoadedText
+    from db.models import Document, Highlight, LoadedText
     from db.store import Store
     from tui.widgets.searchbar import SearchBar
 
@@ -41,6 +45,29 @@ class ReaderScreen(Screen[None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("h", "highlight", "Highlight", id="reader.highlight"),
+        Binding(
+            "H",
+            "highlight_paragraph",
+            "Highlight paragraph",
+            show=False,
+            id="reader.highlight_paragraph",
+        ),
+        Binding("v", "select", "Select", show=False, id="reader.select"),
+        Binding("a", "note", "Note", id="reader.note"),
+        Binding("t", "tags", "Tags", id="reader.tags"),
+        Binding("1", "color(1)", "Colour 1", show=False, id="reader.color_1"),
+        Binding("2", "color(2)", "Colour 2", show=False, id="reader.color_2"),
+        Binding("3", "color(3)", "Colour 3", show=False, id="reader.color_3"),
+        Binding("4", "color(4)", "Colour 4", show=False, id="reader.color_4"),
+        Binding("5", "color(5)", "Colour 5", show=False, id="reader.color_5"),
+        Binding("d", "delete", "Delete highlight", show=False, id="reader.delete"),
+        Binding("u", "undo", "Undo", show=False, id="reader.undo"),
+        Binding("J", "next_highlight", "Next highlight", show=False, id="reader.next_highlight"),
+        Binding(
+            "K", "prev_highlight", "Previous highlight", show=False, id="reader.prev_highlight"
+        ),
+        Binding("tab", "toggle_focus", "Notes", id="reader.toggle_pane"),
         Binding("slash", "search", "Search", id="reader.search"),
         Binding("n", "next_match", "Next match", show=False, id="reader.next_match"),
         Binding("N", "prev_match", "Previous match", show=False, id="reader.prev_match"),
@@ -58,6 +85,11 @@ class ReaderScreen(Screen[None]):
         self._saved_position = document.position
         # Kept from the cursor's messages: on unmount the article may already be gone.
         self._position = document.position
+        from db.annotate import Annotator
+
+        self.annotator = Annotator(store, document.id, loaded.text, document.text_hash)
+        #: An orphan chosen in the pane, waiting for a selection and h to re-attach it.
+        self.reattaching: Highlight | None = None
 
     @property
     def article(self) -> ArticleView:
@@ -83,7 +115,12 @@ class ReaderScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.article.annotator = self.annotator
+        self._show_highlights()
         self.article.focus()
+        if self.annotator.stale:
+            self._say("Re-anchoring highlights to the changed text…")
+            self._reanchor()
         if self.loaded.notices:
             self.status.set_message(" ".join(self.loaded.notices))
             for notice in self.loaded.notices:
@@ -97,6 +134,9 @@ class ReaderScreen(Screen[None]):
     def on_article_view_cursor_moved(self, message: ArticleView.CursorMoved) -> None:
         self.status.set_position(message.block, message.blocks, message.fraction)
         self._position = message.offset
+        notes = self.query_one(NotesPane)
+        if notes.display and not notes.list.has_focus:
+            notes.follow(self.annotator.at(message.offset))
         if self._save_timer is not None:
             self._save_timer.stop()  # type: ignore[attr-defined]
         self._save_timer = self.set_timer(SAVE_POSITION_DELAY, self.save_position)
@@ -160,8 +200,12 @@ class ReaderScreen(Screen[None]):
         self._show_match(self.article.goto_match(-1))
 
     def action_clear(self) -> None:
+        self.article.clear_selection()
         self.article.set_matches([])
         self.status.set_search("")
+        if self.reattaching is not None:
+            self.reattaching = None
+            self.status.set_message("")
 
     # -- contents -----------------------------------------------------------
 
@@ -175,3 +219,224 @@ class ReaderScreen(Screen[None]):
         self.app.push_screen(
             TocScreen(self.loaded.text, self.loaded.blocks, self.article.cursor), jump
         )
+
+    # -- annotating ---------------------------------------------------------
+
+    class Reanchored(Message):
+        """The worker re-anchored the highlights made on an earlier text."""
+
+        def __init__(self, counts: Counter[str]) -> None:
+            super().__init__()
+            self.counts = counts
+
+    @work(thread=True, exclusive=True, group="anchor")
+    def _reanchor(self) -> None:
+        # A thread, not the UI: ten thousand highlights on a changed book take a while.
+        from db.annotate import reanchor_document
+
+        worker = get_current_worker()
+        counts = reanchor_document(
+            self.store,
+            self.document.id,
+            self.loaded.text,
+            self.document.text_hash,
+            cancelled=lambda: worker.is_cancelled,
+        )
+        if not worker.is_cancelled:
+            self.post_message(self.Reanchored(counts))
+
+    def on_reader_screen_reanchored(self, message: Reanchored) -> None:
+        self.annotator.reload()
+        self._show_highlights()
+        counts = message.counts
+        parts = [f"{counts[s]} {s}" for s in ("exact", "moved", "fuzzy") if counts[s]]
+        orphans = counts["orphan"]
+        if orphans:
+            parts.append(f"{orphans} orphan{'s' if orphans != 1 else ''} (listed apart)")
+        self._say("The text changed; highlights: " + ", ".join(parts) + "." if parts else "")
+
+    def _show_highlights(self) -> None:
+        self.query_one(NotesPane).show(
+            self.annotator.highlights, self.loaded.text, self.loaded.blocks
+        )
+        self.article.highlights_changed()
+
+    def _say(self, message: str) -> None:
+        self.status.set_message(message)
+
+    def _changed(self, message: str) -> None:
+        """After a change was written: draw it, list it, and say so."""
+        self._show_highlights()
+        self._say(message)
+
+    def _target(self) -> Highlight | None:
+        """The highlight keys act on: the pane's chosen one when it has focus, else the cursor's."""
+        notes = self.query_one(NotesPane)
+        if notes.list.has_focus:
+            return notes.highlighted_item()
+        return self.annotator.at(self.article.cursor)
+
+    def _writable(self) -> bool:
+        if self.store.read_only:
+            self._say("The database is read-only; changes are not saved.")
+            return False
+        return True
+
+    def action_highlight(self) -> None:
+        if not self._writable():
+            return
+        article = self.article
+        selection = article.selection
+        if self.reattaching is not None:
+            if selection is None:
+                self._say("Select the new text first (v and motions), then h.")
+                return
+            orphan = self.reattaching
+            self.reattaching = None
+            article.clear_selection()
+            self.annotator.reattach(orphan.id, *self._whole_words(*selection))
+            self._changed("Re-attached; its note and tags are kept.")
+            return
+        if selection is not None:
+            start, end = self._whole_words(*selection)
+            article.clear_selection()
+        else:
+            from db.text import sentence_at
+
+            if not self.loaded.blocks:
+                return
+            start, end = sentence_at(self.loaded.text, self.loaded.blocks, article.cursor)
+        self._make_highlight(start, end)
+
+    def _whole_words(self, start: int, end: int) -> tuple[int, int]:
+        """A selection grown to the words its ends fall in, as an e-reader does."""
+        from db.text import word_at
+
+        text = self.loaded.text
+        if start < len(text) and not text[start].isspace():
+            start = min(start, word_at(text, start)[0])
+        if end > 0 and not text[end - 1].isspace():
+            end = max(end, word_at(text, end - 1)[1])
+        return start, end
+
+    def _make_highlight(self, start: int, end: int) -> None:
+        try:
+            made = self.annotator.highlight(start, end)
+        except ValueError as error:
+            self._say(str(error).capitalize() + ".")
+            return
+        self._changed(f"Highlighted ({len(made.quote)} characters). a: note, t: tags, u: undo")
+
+    def action_highlight_paragraph(self) -> None:
+        if not self._writable() or not self.loaded.blocks:
+            return
+        from db.text import block_index_at
+
+        block = self.loaded.blocks[block_index_at(self.loaded.blocks, self.article.cursor)]
+        self.article.clear_selection()
+        self._make_highlight(block.start, block.end)
+
+    def action_select(self) -> None:
+        article = self.article
+        if article.selection_anchor is None:
+            article.start_selection()
+            self._say("Selecting: move to extend, h or v to highlight, escape to cancel.")
+        else:
+            self.action_highlight()
+
+    def action_color(self, color: int) -> None:
+        target = self._target()
+        if target is None:
+            self._say("No highlight here.")
+            return
+        if self._writable():
+            self.annotator.set_color(target.id, color)
+            self._changed(f"Colour {color}.")
+
+    def action_delete(self) -> None:
+        target = self._target()
+        if target is None:
+            self._say("No highlight here.")
+            return
+        if self._writable():
+            self.annotator.delete(target.id)
+            self._changed("Highlight deleted; u brings it back.")
+
+    def action_undo(self) -> None:
+        if not self._writable():
+            return
+        undone = self.annotator.undo()
+        if undone is None:
+            self._say("Nothing to undo.")
+        else:
+            self._changed(f"Undid {undone}.")
+
+    def action_next_highlight(self) -> None:
+        found = self.annotator.next_after(self.article.cursor)
+        if found is not None:
+            self.article.move_cursor(found.start, center=True)
+
+    def action_prev_highlight(self) -> None:
+        found = self.annotator.previous_before(self.article.cursor)
+        if found is not None:
+            self.article.move_cursor(found.start, center=True)
+
+    def action_note(self) -> None:
+        if not self._writable():
+            return
+        target = self._target()
+        if target is None:
+            # A note on plain text highlights its sentence first.
+            self.action_highlight()
+            target = self.annotator.at(self.article.cursor)
+            if target is None:
+                return
+        from tui.screens.editors import NoteEditor
+
+        chosen = target
+
+        def saved(note: str | None) -> None:
+            if note is not None and note != chosen.note:
+                self.annotator.set_note(chosen.id, note)
+                self._changed("Note saved.")
+
+        self.app.push_screen(NoteEditor(chosen.quote, chosen.note), saved)
+
+    def action_tags(self) -> None:
+        target = self._target()
+        if target is None:
+            self._say("No highlight here: h makes one.")
+            return
+        if not self._writable():
+            return
+        from tui.screens.editors import TagEditor
+
+        chosen = target
+        known = [name for name, _ in self.store.tag_counts()]
+
+        def saved(tags: list[str] | None) -> None:
+            if tags is not None and tags != chosen.tags:
+                self.annotator.set_tags(chosen.id, tags)
+                self._changed("Tags saved." if tags else "Tags removed.")
+
+        self.app.push_screen(TagEditor(chosen.quote, chosen.tags, known), saved)
+
+    def action_toggle_focus(self) -> None:
+        notes = self.query_one(NotesPane)
+        if notes.list.has_focus:
+            self.article.focus()
+        elif notes.display and notes.list.display:
+            notes.list.focus()
+            notes.follow(self.annotator.at(self.article.cursor))
+        else:
+            self._say("No highlights to list yet." if notes.display else "The pane is hidden.")
+
+    def on_notes_pane_jump(self, message: NotesPane.Jump) -> None:
+        highlight = message.highlight
+        if highlight.status == "orphan":
+            self.reattaching = highlight
+            self.article.focus()
+            self._say("Orphan: select its new text (v and motions) and press h to re-attach.")
+            return
+        self.article.focus()
+        self.article.move_cursor(highlight.start, center=True)

@@ -11,7 +11,7 @@ import itertools
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len, split_graphemes
 from rich.segment import Segment
@@ -19,7 +19,7 @@ from rich.style import Style
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.events import Click, Resize
+from textual.events import MouseDown, MouseMove, MouseUp, Resize
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -28,8 +28,11 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from db import text as boundaries
-from db.models import Block, Span
+from db.models import Block, Highlight, Span
 from tui.layout import Layout
+
+if TYPE_CHECKING:
+    from db.annotate import Annotator
 
 #: Cells left of the text for marks beside a row (notes, highlights).
 GUTTER = 2
@@ -74,6 +77,20 @@ class ArticleView(ScrollView, can_focus=True):
         background: $margin-search-current; color: $background; text-style: bold;
     }
     ArticleView > .article--notice { color: $foreground-muted; text-style: italic; }
+    ArticleView > .article--highlight-1 { background: $margin-highlight-1; }
+    ArticleView > .article--highlight-2 { background: $margin-highlight-2; }
+    ArticleView > .article--highlight-3 { background: $margin-highlight-3; }
+    ArticleView > .article--highlight-4 { background: $margin-highlight-4; }
+    ArticleView > .article--highlight-5 { background: $margin-highlight-5; }
+    ArticleView > .article--highlight-mark-1 { color: $margin-highlight-1; }
+    ArticleView > .article--highlight-mark-2 { color: $margin-highlight-2; }
+    ArticleView > .article--highlight-mark-3 { color: $margin-highlight-3; }
+    ArticleView > .article--highlight-mark-4 { color: $margin-highlight-4; }
+    ArticleView > .article--highlight-mark-5 { color: $margin-highlight-5; }
+    ArticleView > .article--highlight-current { text-style: underline; }
+    ArticleView > .article--highlight-overlap { text-style: bold underline; }
+    ArticleView > .article--note-mark { color: $accent; text-style: bold; }
+    ArticleView > .article--selection { background: $margin-selection; color: $foreground; }
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -92,6 +109,12 @@ class ArticleView(ScrollView, can_focus=True):
         "article--match",
         "article--match-current",
         "article--notice",
+        *(f"article--highlight-{n}" for n in range(1, 6)),
+        *(f"article--highlight-mark-{n}" for n in range(1, 6)),
+        "article--highlight-current",
+        "article--highlight-overlap",
+        "article--note-mark",
+        "article--selection",
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -146,6 +169,16 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("l,right", "char_right", "Character right", show=False, id="reader.char_right"),
         Binding("left", "char_left", "Character left", show=False, id="reader.char_left"),
         Binding("w", "word_right", "Next word", show=False, id="reader.next_word"),
+        Binding(
+            "shift+down", "select_line_down", "Select down", show=False, id="reader.select_down"
+        ),
+        Binding("shift+up", "select_line_up", "Select up", show=False, id="reader.select_up"),
+        Binding(
+            "shift+right", "select_char_right", "Select right", show=False, id="reader.select_right"
+        ),
+        Binding(
+            "shift+left", "select_char_left", "Select left", show=False, id="reader.select_left"
+        ),
     ]
 
     cursor: reactive[int] = reactive(0, init=False, always_update=False, repaint=False)
@@ -209,6 +242,11 @@ class ArticleView(ScrollView, can_focus=True):
         self._current_match = -1
         self._wrap_timer: object | None = None
         self._scrolling = False
+        self._base_style: Style | None = None
+        self.annotator: Annotator | None = None
+        #: Where the selection began (the cursor is its other end), or None.
+        self.selection_anchor: int | None = None
+        self._dragging = False
 
     # -- geometry ---------------------------------------------------------
 
@@ -313,6 +351,15 @@ class ArticleView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._line_cache.clear()
+        self._base_style = None
+
+    @property
+    def _base(self) -> Style:
+        # Widget.rich_style walks every ancestor on each call: three quarters of a
+        # row's drawing time before this was kept until the styles change.
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -322,7 +369,18 @@ class ArticleView(ScrollView, can_focus=True):
             self._first_layout(self._text_width())
         row_number = y + int(self.scroll_y)
         cursor_key = self.cursor if row_number == self._cursor_row else -1
-        key = (row_number, width, self._generation, cursor_key, self.has_focus)
+        key: tuple[object, ...] = (row_number, width, self._generation, cursor_key, self.has_focus)
+        if self.annotator is not None or self.selection_anchor is not None:
+            # What the cursor marks beyond its own row: the highlight under it and
+            # the selection. Only rows they touch need drawing again as it moves.
+            row = self._layout.row(row_number) if self._layout is not None else None
+            if row is not None:
+                current = self.current_highlight
+                if current is not None and current.start < row.end and current.end > row.start:
+                    key += (current.id,)
+                selection = self.selection
+                if selection is not None and selection[0] < row.end and selection[1] > row.start:
+                    key += (max(selection[0], row.start), min(selection[1], row.end))
         cached = self._line_cache.get(key)
         if cached is None:
             cached = self._render_row(row_number, width)
@@ -330,7 +388,7 @@ class ArticleView(ScrollView, can_focus=True):
         return cached
 
     def _render_row(self, row_number: int, width: int) -> Strip:
-        base = self.rich_style
+        base = self._base
         layout = self._layout
         if layout is None:
             return Strip.blank(width, base)
@@ -349,7 +407,10 @@ class ArticleView(ScrollView, can_focus=True):
         block = self.blocks[row.block]
         block_style = base + self._block_style(block)
         margin = self._left_margin()
-        segments = [Segment(" " * (margin + GUTTER), base)]
+        highlights = (
+            self.annotator.overlapping(row.start, row.end) if self.annotator is not None else []
+        )
+        segments = [Segment(" " * margin, base), *self._gutter(row.start, highlights, base)]
         if block.kind == "quote":
             bar = self.get_component_rich_style("article--quote-bar", partial=True)
             segments.append(Segment("▎ " * (block.level + 1), base + bar))
@@ -363,7 +424,9 @@ class ArticleView(ScrollView, can_focus=True):
             block_style = block_style + self.get_component_rich_style(
                 "article--cursor-line", partial=True
             )
-        segments.extend(self._text_segments(row.start, row.end, block_style, is_cursor_row))
+        segments.extend(
+            self._text_segments(row.start, row.end, block_style, is_cursor_row, highlights)
+        )
         if block.kind in ("code", "table"):
             # Code keeps a background box to the full measure.
             used = sum(cell_len(segment.text) for segment in segments)
@@ -384,11 +447,61 @@ class ArticleView(ScrollView, can_focus=True):
             return self.get_component_rich_style("article--code", partial=True)
         return Style()
 
+    def _gutter(self, row_start: int, highlights: list[Highlight], base: Style) -> list[Segment]:
+        """The two cells left of a row: a note mark where a noted highlight begins, else a bar.
+
+        Marks are glyphs, not colour alone, so highlights and notes read on a
+        monochrome terminal too.
+        """
+        if not highlights:
+            return [Segment(" " * GUTTER, base)]
+        noted = [h for h in highlights if h.note.strip() and h.start >= row_start]
+        if noted:
+            mark = self.get_component_rich_style("article--note-mark", partial=True)
+            return [Segment("✎ ", base + mark)]
+        color = highlights[0].color
+        mark = self.get_component_rich_style(f"article--highlight-mark-{color}", partial=True)
+        return [Segment("▍ ", base + mark)]
+
     def _text_segments(
-        self, start: int, end: int, style: Style, is_cursor_row: bool
+        self,
+        start: int,
+        end: int,
+        style: Style,
+        is_cursor_row: bool,
+        highlights: Sequence[Highlight] = (),
     ) -> list[Segment]:
-        """The row's text split where its styles change: spans, search matches, the cursor."""
+        """The row's text split where its styles change: highlights, spans, matches, cursor."""
         marks: list[tuple[int, int, Style]] = []
+        if highlights:
+            current = self.current_highlight
+            current_style = self.get_component_rich_style(
+                "article--highlight-current", partial=True
+            )
+            for highlight in highlights:
+                mark = self.get_component_rich_style(
+                    f"article--highlight-{highlight.color}", partial=True
+                )
+                if current is not None and highlight.id == current.id:
+                    mark = mark + current_style
+                marks.append((highlight.start, highlight.end, mark))
+            if len(highlights) > 1:
+                overlap = self.get_component_rich_style("article--highlight-overlap", partial=True)
+                ordered = sorted(highlights, key=lambda h: h.start)
+                reach = ordered[0].end
+                for highlight in ordered[1:]:
+                    if highlight.start < reach:
+                        marks.append((highlight.start, min(reach, highlight.end), overlap))
+                    reach = max(reach, highlight.end)
+        selection = self.selection
+        if selection is not None and selection[0] < end and selection[1] > start:
+            marks.append(
+                (
+                    selection[0],
+                    selection[1],
+                    self.get_component_rich_style("article--selection", partial=True),
+                )
+            )
         for span in self._spans_in(start, end):
             marks.append(
                 (
@@ -475,8 +588,13 @@ class ArticleView(ScrollView, can_focus=True):
         if layout is None:
             return
         self._cursor_row = layout.row_of_offset(offset)
-        self._refresh_row(old_row)
-        self._refresh_row(self._cursor_row)
+        if self.selection_anchor is not None or self.annotator is not None:
+            # The selection and the highlight under the cursor reach past its row;
+            # rows they do not touch come back from the cache.
+            self.refresh()
+        else:
+            self._refresh_row(old_row)
+            self._refresh_row(self._cursor_row)
         if top:
             self._scroll_to_row(self._cursor_row - SCROLL_OFF)
         elif center:
@@ -647,15 +765,90 @@ class ArticleView(ScrollView, can_focus=True):
                 self.move_cursor(self.blocks[number].start, top=True)
                 return
 
-    def on_click(self, event: Click) -> None:
+    def _offset_at(self, x: int, y: int) -> int | None:
+        """The text offset under a point of the widget, or None off the text."""
         layout = self._layout
         if layout is None:
-            return
-        row = layout.row(event.y + int(self.scroll_y))
+            return None
+        row = layout.row(y + int(self.scroll_y))
         if row is None:
+            return None
+        column = x - self._left_margin() - GUTTER - row.indent
+        return self._offset_at_column(row.start, row.end, max(0, column))
+
+    def on_mouse_down(self, event: MouseDown) -> None:
+        offset = self._offset_at(event.x, event.y)
+        if offset is None:
             return
-        column = event.x - self._left_margin() - GUTTER - row.indent
-        self.move_cursor(self._offset_at_column(row.start, row.end, max(0, column)))
+        self.clear_selection()
+        self.move_cursor(offset)
+        self.selection_anchor = offset
+        self._dragging = True
+        self.capture_mouse()
+
+    def on_mouse_move(self, event: MouseMove) -> None:
+        if self._dragging:
+            offset = self._offset_at(event.x, event.y)
+            if offset is not None and offset != self.cursor:
+                self.move_cursor(offset)
+                self.refresh()
+
+    def on_mouse_up(self, event: MouseUp) -> None:
+        if self._dragging:
+            self._dragging = False
+            self.release_mouse()
+            if self.selection_anchor == self.cursor:
+                self.clear_selection()
+
+    # -- selection and highlights -------------------------------------------
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected [start, end), both ends included as the cursor shows them."""
+        anchor = self.selection_anchor
+        if anchor is None:
+            return None
+        low, high = min(anchor, self.cursor), max(anchor, self.cursor)
+        return low, self._grapheme_end(high, len(self.text))
+
+    def start_selection(self) -> None:
+        self.selection_anchor = self.cursor
+        self._refresh_row(self._cursor_row)
+
+    def clear_selection(self) -> None:
+        if self.selection_anchor is not None:
+            self.selection_anchor = None
+            self.refresh()
+
+    def _select_by(self, move: str) -> None:
+        if self.selection_anchor is None:
+            self.start_selection()
+        getattr(self, f"action_{move}")()
+        self.refresh()
+
+    def action_select_line_down(self) -> None:
+        self._select_by("line_down")
+
+    def action_select_line_up(self) -> None:
+        self._select_by("line_up")
+
+    def action_select_char_right(self) -> None:
+        self._select_by("char_right")
+
+    def action_select_char_left(self) -> None:
+        self._select_by("char_left")
+
+    @property
+    def current_highlight(self) -> Highlight | None:
+        """The highlight under the cursor."""
+        return self.annotator.at(self.cursor) if self.annotator is not None else None
+
+    def highlights_changed(self) -> None:
+        """Draw again after the annotator's highlights changed."""
+        self._generation += 1
+        self._line_cache.clear()
+        self.refresh()
+        self._announce()
 
     # -- search marks -------------------------------------------------------
 

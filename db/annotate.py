@@ -1,0 +1,314 @@
+"""Annotating one open document: highlights made, merged, recoloured, noted, tagged and undone.
+
+`Annotator` keeps the document's highlights in text order in memory, writes
+every change to the store at once (so a change on screen is a change on
+disk), and remembers how to undo each one for the rest of the session.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from db.models import Highlight
+from db.store import Store
+
+#: How many changes `u` can take back in one session.
+UNDO_DEPTH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What one annotation action did, so undo can reverse it: the before and after states."""
+
+    description: str
+    #: Highlights as they were before (None: the highlight did not exist).
+    before: tuple[tuple[str, Highlight | None], ...]
+
+
+def _restorable_fields(highlight: Highlight) -> dict[str, object]:
+    """The fields of a highlight that update_highlight can set back."""
+    return {
+        name: getattr(highlight, name)
+        for name in (
+            "start",
+            "end",
+            "quote",
+            "prefix",
+            "suffix",
+            "text_hash",
+            "color",
+            "note",
+            "status",
+            "score",
+        )
+    }
+
+
+class Annotator:
+    """The highlights of one document and every change to them, through the store."""
+
+    def __init__(self, store: Store, document_id: int, text: str, text_hash: str) -> None:
+        self.store = store
+        self.document_id = document_id
+        self.text = text
+        self.text_hash = text_hash
+        self._undo: list[Change] = []
+        self.highlights: list[Highlight] = []
+        self._anchored: list[Highlight] = []
+        self._starts: list[int] = []
+        self._max_ends: list[int] = []
+        self.reload()
+
+    # -- reading ------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the document's highlights from the store again (after another process wrote)."""
+        self._set(self.store.highlights(self.document_id))
+
+    def _set(self, highlights: list[Highlight]) -> None:
+        self.highlights = sorted(highlights, key=lambda h: (h.start, h.end, h.created, h.id))
+        self._anchored = [h for h in self.highlights if h.status != "orphan"]
+        self._starts = [h.start for h in self._anchored]
+        # A running maximum of ends: the first highlight that can reach past an
+        # offset is found by bisection, so a row looks at only its own highlights.
+        running = -1
+        self._max_ends = []
+        for highlight in self._anchored:
+            running = max(running, highlight.end)
+            self._max_ends.append(running)
+
+    @property
+    def stale(self) -> list[Highlight]:
+        """Highlights made on another text of the document: re-anchoring has work to do."""
+        return [h for h in self.highlights if h.text_hash != self.text_hash]
+
+    @property
+    def orphans(self) -> list[Highlight]:
+        return [h for h in self.highlights if h.status == "orphan"]
+
+    @property
+    def anchored(self) -> list[Highlight]:
+        """Highlights with a place in the current text, in text order."""
+        return self._anchored
+
+    def overlapping(self, start: int, end: int) -> list[Highlight]:
+        """Anchored highlights that overlap [start, end), in text order."""
+        first = bisect_right(self._max_ends, start)
+        last = bisect_left(self._starts, max(end, start + 1))
+        return [h for h in self._anchored[first:last] if h.end > start]
+
+    def at(self, offset: int) -> Highlight | None:
+        """The highlight under offset: the innermost (shortest) when several overlap."""
+        found = self.overlapping(offset, offset + 1)
+        return min(found, key=lambda h: (h.end - h.start, -h.start)) if found else None
+
+    def next_after(self, offset: int) -> Highlight | None:
+        index = bisect_right(self._starts, offset)
+        return self._anchored[index] if index < len(self._anchored) else None
+
+    def previous_before(self, offset: int) -> Highlight | None:
+        index = bisect_left(self._starts, offset) - 1
+        return self._anchored[index] if index >= 0 else None
+
+    def get(self, highlight_id: str) -> Highlight | None:
+        for highlight in self.highlights:
+            if highlight.id == highlight_id:
+                return highlight
+        return None
+
+    # -- changing -----------------------------------------------------------
+
+    def _remember(self, description: str, before: list[tuple[str, Highlight | None]]) -> None:
+        self._undo.append(Change(description, tuple(before)))
+        del self._undo[:-UNDO_DEPTH]
+
+    def _after_write(self) -> None:
+        self._set(self.store.highlights(self.document_id))
+
+    def highlight(self, start: int, end: int, color: int = 1) -> Highlight:
+        """Highlight [start, end); one of the same colour that it overlaps or touches merges in."""
+        start, end = self._trim(start, end)
+        if end <= start:
+            raise ValueError("nothing to highlight there")
+        merging = [h for h in self.overlapping(max(0, start - 1), end + 1) if h.color == color]
+        before: list[tuple[str, Highlight | None]] = [(h.id, h) for h in merging]
+        if merging:
+            keeper = min(merging, key=lambda h: h.created)
+            start = min([start, *(h.start for h in merging)])
+            end = max([end, *(h.end for h in merging)])
+            notes = [h.note for h in sorted(merging, key=lambda h: h.start) if h.note.strip()]
+            tags: list[str] = []
+            for h in merging:
+                tags.extend(t for t in h.tags if t.casefold() not in {x.casefold() for x in tags})
+            # The keeper grows first and the others go after: a crash in between
+            # leaves a duplicate, never a lost note.
+            result = self.store.update_highlight(
+                keeper.id, **self._anchor_fields(start, end), note="\n\n".join(notes)
+            )
+            if sorted(tags) != sorted(keeper.tags):
+                result = self.store.set_tags(keeper.id, tags)
+            for other in merging:
+                if other.id != keeper.id:
+                    self.store.delete_highlight(other.id)
+            description = f"merged {len(merging) + 1} highlights"
+        else:
+            result = self.store.add_highlight(
+                Highlight(
+                    id="",
+                    document_id=self.document_id,
+                    color=color,
+                    **self._anchor_fields(start, end),  # type: ignore[arg-type]
+                )
+            )
+            before.append((result.id, None))
+            description = "highlight"
+        self._remember(description, before)
+        self._after_write()
+        return result
+
+    def _trim(self, start: int, end: int) -> tuple[int, int]:
+        """The range without whitespace at its ends: a highlight starts and ends on a character."""
+        text = self.text
+        start, end = max(0, start), min(len(text), end)
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return start, end
+
+    def _anchor_fields(self, start: int, end: int) -> dict[str, object]:
+        # Imported on the first highlight: anchoring brings rapidfuzz, which the
+        # first screen does not need.
+        from db.anchoring import make_selector
+
+        selector = make_selector(self.text, start, end)
+        return {
+            "start": start,
+            "end": end,
+            "quote": selector.quote,
+            "prefix": selector.prefix,
+            "suffix": selector.suffix,
+            "text_hash": self.text_hash,
+            "status": "exact",
+            "score": 1.0,
+        }
+
+    def _update(self, highlight_id: str, description: str, **changes: object) -> Highlight:
+        old = self.get(highlight_id)
+        if old is None:
+            raise KeyError(highlight_id)
+        if "tags" in changes:
+            tags = changes.pop("tags")
+            result = self.store.set_tags(highlight_id, list(tags))  # type: ignore[call-overload]
+        if changes:
+            result = self.store.update_highlight(highlight_id, **changes)
+        self._remember(description, [(highlight_id, old)])
+        self._after_write()
+        return result
+
+    def set_color(self, highlight_id: str, color: int) -> Highlight:
+        return self._update(highlight_id, f"colour {color}", color=color)
+
+    def set_note(self, highlight_id: str, note: str) -> Highlight:
+        return self._update(highlight_id, "note", note=note)
+
+    def set_tags(self, highlight_id: str, tags: list[str]) -> Highlight:
+        return self._update(highlight_id, "tags", tags=tags)
+
+    def reattach(self, highlight_id: str, start: int, end: int) -> Highlight:
+        """Give a highlight (an orphan, usually) a new place; its id, note and tags stay."""
+        start, end = self._trim(start, end)
+        if end <= start:
+            raise ValueError("nothing selected to re-attach to")
+        fields = self._anchor_fields(start, end)
+        return self._update(highlight_id, "re-attach", **fields)
+
+    def delete(self, highlight_id: str) -> Highlight:
+        old = self.store.delete_highlight(highlight_id)
+        self._remember("delete", [(highlight_id, old)])
+        self._after_write()
+        return old
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def undo(self) -> str | None:
+        """Take back the last change; what it was, or None when there is nothing to undo."""
+        if not self._undo:
+            return None
+        change = self._undo.pop()
+        current = {h.id: h for h in self.store.highlights(self.document_id)}
+        for highlight_id, old in change.before:
+            now = current.get(highlight_id)
+            if old is None:
+                if now is not None:
+                    self.store.delete_highlight(highlight_id)
+            elif now is None:
+                self.store.restore_highlight(old)
+            else:
+                # Put the old values back in place (never delete and re-insert: a
+                # crash between the two would lose the highlight).
+                self.store.update_highlight(highlight_id, **_restorable_fields(old))
+                if [t.casefold() for t in now.tags] != [t.casefold() for t in old.tags]:
+                    self.store.set_tags(highlight_id, old.tags)
+        # A merge deleted the others it absorbed: they are in `before` and come back above.
+        self._after_write()
+        return change.description
+
+
+def reanchor_document(
+    store: Store,
+    document_id: int,
+    text: str,
+    text_hash: str,
+    cancelled: Callable[[], bool] | None = None,
+) -> Counter[str]:
+    """Re-anchor every highlight made on an earlier text of the document; counts by status.
+
+    Nothing is written when cancelled, and all is written in one transaction
+    otherwise. An orphan keeps the hash of the text it was made on, so its old
+    context can still be shown, and is tried again on the next change.
+    """
+    from db.anchoring import Selector, make_selector, reanchor_all
+
+    stale = [h for h in store.highlights(document_id) if h.text_hash != text_hash]
+    counts: Counter[str] = Counter()
+    if not stale:
+        return counts
+    old_texts = store.old_texts(store.get_document(document_id))
+    by_text: dict[str, list[Highlight]] = {}
+    for highlight in stale:
+        by_text.setdefault(highlight.text_hash, []).append(highlight)
+    changes: list[tuple[str, dict[str, object]]] = []
+    for old_hash, highlights in by_text.items():
+        selectors = [Selector(h.start, h.end, h.quote, h.prefix, h.suffix) for h in highlights]
+        anchors = reanchor_all(selectors, old_texts.get(old_hash), text, cancelled)
+        if len(anchors) < len(highlights):
+            return Counter()
+        for highlight, anchor in zip(highlights, anchors, strict=True):
+            counts[anchor.status] += 1
+            if anchor.status == "orphan":
+                changes.append((highlight.id, {"status": "orphan", "score": 0.0}))
+                continue
+            selector = make_selector(text, anchor.start, anchor.end)
+            changes.append(
+                (
+                    highlight.id,
+                    {
+                        "start": anchor.start,
+                        "end": anchor.end,
+                        "quote": selector.quote,
+                        "prefix": selector.prefix,
+                        "suffix": selector.suffix,
+                        "text_hash": text_hash,
+                        "status": anchor.status,
+                        "score": anchor.score,
+                    },
+                )
+            )
+    store.update_highlights(changes)
+    return counts
