@@ -11,9 +11,10 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from db.models import Highlight
-from db.store import Store
+from db.store import NotFoundError, Store
 
 #: How many changes `u` can take back in one session.
 UNDO_DEPTH = 200
@@ -60,6 +61,9 @@ class Annotator:
         self._anchored: list[Highlight] = []
         self._starts: list[int] = []
         self._max_ends: list[int] = []
+        #: The order highlights were made in this session: `created` has whole
+        #: seconds, and a merge keeps the oldest even of two made in one second.
+        self._made: dict[str, int] = {}
         self.reload()
 
     # -- reading ------------------------------------------------------------
@@ -82,8 +86,8 @@ class Annotator:
 
     @property
     def stale(self) -> list[Highlight]:
-        """Highlights made on another text of the document: re-anchoring has work to do."""
-        return [h for h in self.highlights if h.text_hash != self.text_hash]
+        """Highlights made on another text of the document, and orphans: re-anchoring has work."""
+        return [h for h in self.highlights if _needs_anchoring(h, self.text_hash)]
 
     @property
     def orphans(self) -> list[Highlight]:
@@ -136,7 +140,7 @@ class Annotator:
         merging = [h for h in self.overlapping(max(0, start - 1), end + 1) if h.color == color]
         before: list[tuple[str, Highlight | None]] = [(h.id, h) for h in merging]
         if merging:
-            keeper = min(merging, key=lambda h: h.created)
+            keeper = min(merging, key=lambda h: (h.created, self._made.get(h.id, -1)))
             start = min([start, *(h.start for h in merging)])
             end = max([end, *(h.end for h in merging)])
             notes = [h.note for h in sorted(merging, key=lambda h: h.start) if h.note.strip()]
@@ -164,6 +168,7 @@ class Annotator:
                 )
             )
             before.append((result.id, None))
+            self._made[result.id] = len(self._made)
             description = "highlight"
         self._remember(description, before)
         self._after_write()
@@ -201,8 +206,8 @@ class Annotator:
         if old is None:
             raise KeyError(highlight_id)
         if "tags" in changes:
-            tags = changes.pop("tags")
-            result = self.store.set_tags(highlight_id, list(tags))  # type: ignore[call-overload]
+            # As given: the store refuses a string, which list() would split into letters.
+            result = self.store.set_tags(highlight_id, cast(list[str], changes.pop("tags")))
         if changes:
             result = self.store.update_highlight(highlight_id, **changes)
         self._remember(description, [(highlight_id, old)])
@@ -242,22 +247,40 @@ class Annotator:
             return None
         change = self._undo.pop()
         current = {h.id: h for h in self.store.highlights(self.document_id)}
+        # Highlights come back first, are put back in place next and go last, so
+        # that a crash part-way leaves a duplicate at worst, never a lost note:
+        # undoing a merge restores the absorbed highlights (with their notes)
+        # before the keeper loses their notes and range.
+        for highlight_id, old in change.before:
+            if old is not None and highlight_id not in current:
+                self.store.restore_highlight(old)
         for highlight_id, old in change.before:
             now = current.get(highlight_id)
-            if old is None:
-                if now is not None:
-                    self.store.delete_highlight(highlight_id)
-            elif now is None:
-                self.store.restore_highlight(old)
-            else:
-                # Put the old values back in place (never delete and re-insert: a
+            if old is not None and now is not None:
+                # The old values back in place (never delete and re-insert: a
                 # crash between the two would lose the highlight).
                 self.store.update_highlight(highlight_id, **_restorable_fields(old))
                 if [t.casefold() for t in now.tags] != [t.casefold() for t in old.tags]:
                     self.store.set_tags(highlight_id, old.tags)
-        # A merge deleted the others it absorbed: they are in `before` and come back above.
+        for highlight_id, old in change.before:
+            if old is None and highlight_id in current:
+                self.store.delete_highlight(highlight_id)
         self._after_write()
         return change.description
+
+
+def _needs_anchoring(highlight: Highlight, text_hash: str) -> bool:
+    """Made on another text, or an orphan: its text may be back (a file changed, then back)."""
+    return highlight.text_hash != text_hash or highlight.status == "orphan"
+
+
+#: The fields re-anchoring writes: a highlight whose fields these are not any more
+#: was changed (re-attached, merged) while its anchor was being found.
+_ANCHOR_FIELDS = ("start", "end", "quote", "prefix", "suffix", "text_hash", "status", "score")
+
+
+def _anchor_fields_of(highlight: Highlight) -> tuple[object, ...]:
+    return tuple(getattr(highlight, name) for name in _ANCHOR_FIELDS)
 
 
 def reanchor_document(
@@ -271,44 +294,74 @@ def reanchor_document(
 
     Nothing is written when cancelled, and all is written in one transaction
     otherwise. An orphan keeps the hash of the text it was made on, so its old
-    context can still be shown, and is tried again on the next change.
+    context can still be shown, and is tried again on the next change. A
+    highlight the reader deletes or changes while this runs (it may take a
+    while, in another thread) is left as the reader left it.
     """
     from db.anchoring import Selector, make_selector, reanchor_all
 
-    stale = [h for h in store.highlights(document_id) if h.text_hash != text_hash]
-    counts: Counter[str] = Counter()
+    stale = [h for h in store.highlights(document_id) if _needs_anchoring(h, text_hash)]
     if not stale:
-        return counts
+        return Counter()
     old_texts = store.old_texts(store.get_document(document_id))
+    # An orphan made on this very text (the file was changed back) maps onto it unchanged.
+    old_texts[text_hash] = text
     by_text: dict[str, list[Highlight]] = {}
     for highlight in stale:
         by_text.setdefault(highlight.text_hash, []).append(highlight)
-    changes: list[tuple[str, dict[str, object]]] = []
+    found: list[tuple[Highlight, str, dict[str, object]]] = []
     for old_hash, highlights in by_text.items():
         selectors = [Selector(h.start, h.end, h.quote, h.prefix, h.suffix) for h in highlights]
         anchors = reanchor_all(selectors, old_texts.get(old_hash), text, cancelled)
         if len(anchors) < len(highlights):
             return Counter()
         for highlight, anchor in zip(highlights, anchors, strict=True):
-            counts[anchor.status] += 1
+            fields: dict[str, object]
             if anchor.status == "orphan":
-                changes.append((highlight.id, {"status": "orphan", "score": 0.0}))
+                fields = {"status": "orphan", "score": 0.0}
+            else:
+                selector = make_selector(text, anchor.start, anchor.end)
+                fields = {
+                    "start": anchor.start,
+                    "end": anchor.end,
+                    "quote": selector.quote,
+                    "prefix": selector.prefix,
+                    "suffix": selector.suffix,
+                    "text_hash": text_hash,
+                    "status": anchor.status,
+                    "score": anchor.score,
+                }
+            found.append((highlight, anchor.status, fields))
+    if cancelled is not None and cancelled():
+        return Counter()
+    return _write_anchors(store, document_id, found)
+
+
+def _write_anchors(
+    store: Store, document_id: int, found: list[tuple[Highlight, str, dict[str, object]]]
+) -> Counter[str]:
+    """Write the anchors found, in one transaction, but none over a highlight changed meanwhile.
+
+    A highlight deleted, re-attached or merged since it was read keeps what the
+    reader did; one whose fields would not change (an orphan still an orphan)
+    is not written, so its ``updated`` stays.
+    """
+    for _ in range(3):
+        now = {h.id: h for h in store.highlights(document_id)}
+        counts: Counter[str] = Counter()
+        changes: list[tuple[str, dict[str, object]]] = []
+        for highlight, status, fields in found:
+            current = now.get(highlight.id)
+            if current is None or _anchor_fields_of(current) != _anchor_fields_of(highlight):
                 continue
-            selector = make_selector(text, anchor.start, anchor.end)
-            changes.append(
-                (
-                    highlight.id,
-                    {
-                        "start": anchor.start,
-                        "end": anchor.end,
-                        "quote": selector.quote,
-                        "prefix": selector.prefix,
-                        "suffix": selector.suffix,
-                        "text_hash": text_hash,
-                        "status": anchor.status,
-                        "score": anchor.score,
-                    },
-                )
-            )
-    store.update_highlights(changes)
-    return counts
+            counts[status] += 1
+            if any(getattr(current, name) != value for name, value in fields.items()):
+                changes.append((highlight.id, fields))
+        if not changes:
+            return counts
+        try:
+            store.update_highlights(changes)
+        except NotFoundError:
+            continue  # deleted between the reading above and the writing: read again
+        return counts
+    return Counter()

@@ -88,6 +88,7 @@ class ReaderScreen(Screen[None]):
         from db.annotate import Annotator
 
         self.annotator = Annotator(store, document.id, loaded.text, document.text_hash)
+        self._orphans_before = 0
         #: An orphan chosen in the pane, waiting for a selection and h to re-attach it.
         self.reattaching: Highlight | None = None
 
@@ -119,7 +120,10 @@ class ReaderScreen(Screen[None]):
         self._show_highlights()
         self.article.focus()
         if self.annotator.stale:
-            self._say("Re-anchoring highlights to the changed text…")
+            # Orphans are tried again on every open; only news is worth a message.
+            self._orphans_before = len(self.annotator.orphans)
+            if len(self.annotator.stale) > self._orphans_before:
+                self._say("Re-anchoring highlights to the changed text…")
             self._reanchor()
         if self.loaded.notices:
             self.status.set_message(" ".join(self.loaded.notices))
@@ -249,6 +253,8 @@ class ReaderScreen(Screen[None]):
         self.annotator.reload()
         self._show_highlights()
         counts = message.counts
+        if counts["orphan"] == sum(counts.values()) == self._orphans_before:
+            return
         parts = [f"{counts[s]} {s}" for s in ("exact", "moved", "fuzzy") if counts[s]]
         orphans = counts["orphan"]
         if orphans:
