@@ -203,6 +203,8 @@ async def test_an_edited_file_moves_its_highlights_and_orphans_the_lost_one(stor
             str(pane.list.get_option_at_index(i).prompt) for i in range(pane.list.option_count)
         ]
         assert any("Orphans · 1" in p for p in prompts)
+        # The orphan is shown in the context it had in the old text.
+        assert "was after “…The first sentence stays.”" in prompts[-1]
         assert "moved" in app.screen.status.message and "1 orphan" in app.screen.status.message
         # Re-attach: choose the orphan in the pane, select new text, press h.
         await pilot.press("tab")

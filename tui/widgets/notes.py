@@ -127,6 +127,11 @@ class NotesPane(Vertical, can_focus=False):
         if status:
             head.append(f"  {status}", style="italic")
         lines = [head, Text(f"“{shorten(highlight.quote, QUOTE_CHARS)}”")]
+        if highlight.status == "orphan":
+            # Its words are gone from the text; the context it had says where it was.
+            before = shorten(highlight.prefix[-40:], 40)
+            after = shorten(highlight.suffix[:40], 40)
+            lines.append(Text(f"was after “…{before}” and before “{after}…”", style="dim"))
         if highlight.note.strip():
             lines.append(Text(f"✎ {shorten(highlight.note, NOTE_CHARS)}", style="italic"))
         if highlight.tags:
