@@ -1,13 +1,31 @@
-"""Opening a document through the store: parse once, then reopen from the stored text."""
+"""The library: opening a document through the store, and finding one by what a user typed.
+
+A document is parsed once, then reopened from the stored text. On the command
+line a document is named by its id, its file's path or the start of its title
+(:func:`resolve_document`).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
+import unicodedata
 
 from db.documents import LoadError, load_bytes, read_source
+from db.documents.inert import make_inert
 from db.models import Document, LoadedText
-from db.store import Store
+from db.store import NotFoundError, Store, StoreError
+
+__all__ = [
+    "AmbiguousDocumentError",
+    "NoMatchingDocumentError",
+    "document_label",
+    "open_source",
+    "reopen",
+    "resolve_document",
+    "source_hash",
+]
 
 
 def source_hash(data: bytes) -> str:
@@ -55,3 +73,119 @@ def reopen(store: Store, document: Document) -> tuple[Document, LoadedText]:
     if not store.read_only:
         store.mark_opened(document.id)
     return document, store.load_document(document)
+
+
+# --- naming a document: DOC on the command line ------------------------------------------
+
+#: An id as typed: ASCII digits only (str.isdigit would also take "²" or "٣"), and no more
+#: of them than SQLite's largest integer has: a longer number can be no id (nor be bound).
+_ID = re.compile(r"[0-9]{1,19}")
+_MAX_ID = 2**63 - 1
+#: How many candidates an ambiguous DOC names before "and N more".
+_CANDIDATES_SHOWN = 5
+#: How much of a title a candidate shows.
+_LABEL_CHARS = 30
+
+
+def _one_line(text: str) -> str:
+    """``text`` safe to print inside one line: controls made visible, line breaks as ``␤``."""
+    return make_inert(text).replace("\n", "\u2424")
+
+
+def _quoted(spec: str) -> str:
+    return f'"{_one_line(spec)}"'
+
+
+def document_label(document: Document, limit: int = _LABEL_CHARS) -> str:
+    """A short one-line name for a document: its title, else its file's name, else "(untitled)"."""
+    name = document.title.strip() or os.path.basename(document.path or "") or "(untitled)"
+    name = " ".join(make_inert(name).split())
+    if len(name) <= limit:
+        return name
+    cut = name[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"  # at a word if near
+
+
+class NoMatchingDocumentError(NotFoundError):
+    """DOC names no document: no id, stored path or title matches it."""
+
+    def __init__(self, spec: str) -> None:
+        self.spec = spec
+        super().__init__(f"no document matches {_quoted(spec)}")
+
+
+class AmbiguousDocumentError(StoreError, LookupError):
+    """DOC names several documents; ``candidates`` holds them, by id."""
+
+    def __init__(self, spec: str, candidates: list[Document]) -> None:
+        self.spec = spec
+        self.candidates = sorted(candidates, key=lambda d: d.id)
+        shown = ", ".join(
+            f"{d.id} {document_label(d)}" for d in self.candidates[:_CANDIDATES_SHOWN]
+        )
+        more = len(self.candidates) - _CANDIDATES_SHOWN
+        if more > 0:
+            shown += f", and {more} more"
+        super().__init__(f"{_quoted(spec)} matches {len(self.candidates)} documents: {shown}")
+
+
+def _fold(text: str) -> str:
+    """What case-insensitive title matching compares: the NFC of the case fold."""
+    return unicodedata.normalize("NFC", text.casefold())
+
+
+def _by_path(documents: list[Document], spec: str) -> list[Document]:
+    """The documents read from the file ``spec`` names (relative to the working directory).
+
+    The same absolute path first (the most recently opened of them, as
+    :meth:`Store.find_by_path` would give); else the same file once symbolic
+    links are resolved on both sides, every one of them.
+    """
+    if "\0" in spec:
+        return []  # no file has such a name (and os.path.realpath would raise)
+    target = os.path.abspath(os.path.expanduser(spec))
+    for document in documents:  # most recently opened first
+        if document.path == target:
+            return [document]
+    real = os.path.realpath(target)
+    return [d for d in documents if d.path and os.path.realpath(d.path) == real]
+
+
+def resolve_document(store: Store, spec: str) -> Document:
+    """The one document ``spec`` names: an id, a path, or the start of a title.
+
+    Tried in this order, the first that matches deciding:
+
+    1. ASCII digits: the document with that id (digits that are no id go on,
+       so a book called "1984" is found by its title);
+    2. a path, absolute or relative to the working directory, compared with the
+       paths documents were read from (symbolic links resolved); the file need
+       not exist any more;
+    3. a title, case-insensitively: one document whose whole title it is, else
+       the documents whose titles start with it.
+
+    Raises :class:`NoMatchingDocumentError` when nothing matches and
+    :class:`AmbiguousDocumentError` when a step matches several documents;
+    both are :class:`StoreError`, their messages one line for the user.
+    """
+    if not spec.strip():
+        raise NoMatchingDocumentError(spec)
+    if _ID.fullmatch(spec) and int(spec) <= _MAX_ID:
+        try:
+            return store.get_document(int(spec))
+        except NotFoundError:
+            pass
+    documents = store.documents()
+    key = _fold(spec)
+    titles = [(_fold(d.title), d) for d in documents]
+    for found in (
+        _by_path(documents, spec),
+        [d for title, d in titles if title == key],
+        [d for title, d in titles if title.startswith(key)],
+    ):
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise AmbiguousDocumentError(spec, found)
+    raise NoMatchingDocumentError(spec)
