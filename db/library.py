@@ -97,9 +97,8 @@ def _quoted(spec: str) -> str:
 
 
 def document_label(document: Document, limit: int = _LABEL_CHARS) -> str:
-    """A short one-line name for a document: its title, else its file's name, else "(untitled)"."""
-    name = document.title.strip() or os.path.basename(document.path or "") or "(untitled)"
-    name = " ".join(make_inert(name).split())
+    """A short one-line name for a document: its display title, inert, cut at ``limit``."""
+    name = " ".join(make_inert(display_title(document)).split()) or "(untitled)"
     if len(name) <= limit:
         return name
     cut = name[: limit - 1]
@@ -152,6 +151,13 @@ def _by_path(documents: list[Document], spec: str) -> list[Document]:
     return [d for d in documents if d.path and os.path.realpath(d.path) == real]
 
 
+def display_title(document: Document) -> str:
+    """The title, or for a document without one its file's name (or "stdin")."""
+    if document.metadata.title.strip():
+        return document.metadata.title.strip()
+    return os.path.basename(document.path) if document.path else "stdin"
+
+
 def resolve_document(store: Store, spec: str) -> Document:
     """The one document ``spec`` names: an id, a path, or the start of a title.
 
@@ -178,7 +184,8 @@ def resolve_document(store: Store, spec: str) -> Document:
             pass
     documents = store.documents()
     key = _fold(spec)
-    titles = [(_fold(d.title), d) for d in documents]
+    # A document with no title yet answers to its file's name, as the reader shows it.
+    titles = [(_fold(display_title(d)), d) for d in documents]
     for found in (
         _by_path(documents, spec),
         [d for title, d in titles if title == key],

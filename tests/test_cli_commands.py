@@ -614,3 +614,11 @@ def test_the_commands_do_not_import_textual(library: Library) -> None:
     )
     assert "War and Peace" in result.stdout
     assert result.stderr == "[]\n"
+
+
+def test_a_document_without_a_title_answers_to_its_file_name(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "m.db") as store:
+        document = store.add_document(
+            loaded("", ["Some text."]), path=str(tmp_path / "war_and_peace.txt"), source_hash="w"
+        )
+        assert resolve_document(store, "war_and").id == document.id

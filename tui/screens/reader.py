@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from typing import TYPE_CHECKING, ClassVar
 
@@ -101,8 +100,9 @@ class ReaderScreen(Screen[None]):
         return self.query_one(StatusLine)
 
     def compose(self) -> ComposeResult:
-        path = self.document.path
-        title = self.document.metadata.title or (os.path.basename(path) if path else "stdin")
+        from db.library import display_title
+
+        title = display_title(self.document)
         with Horizontal(id="panes"):
             yield ArticleView(
                 self.loaded.text,
