@@ -46,6 +46,10 @@ class Metadata:
     description: str = ""
     identifiers: dict[str, str] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
+    #: The work it appears in: a journal, a book (for a chapter), a site's section.
+    container: str = ""
+    #: What kind of work it is: article, webpage, book, chapter or report (empty: unknown).
+    kind: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -58,6 +62,8 @@ class Metadata:
             "description": self.description,
             "identifiers": dict(self.identifiers),
             "tags": list(self.tags),
+            "container": self.container,
+            "kind": self.kind,
         }
 
     @classmethod
@@ -72,6 +78,8 @@ class Metadata:
             description=str(data.get("description") or ""),
             identifiers={str(k): str(v) for k, v in (data.get("identifiers") or {}).items()},
             tags=[str(t) for t in data.get("tags") or []],
+            container=str(data.get("container") or ""),
+            kind=str(data.get("kind") or ""),
         )
 
 
@@ -112,6 +120,9 @@ class Document:
     def title(self) -> str:
         return self.metadata.title
 
+
+#: The kinds of work citations know (CSL types follow from these).
+WORK_KINDS = ("article", "webpage", "book", "chapter", "report")
 
 #: Where a highlight stands after its document's text changed (see db.anchoring).
 ANCHOR_STATUSES = ("exact", "moved", "fuzzy", "orphan")
