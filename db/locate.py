@@ -56,6 +56,11 @@ class Locator:
             self._paragraphs.append(counted)
             self._chapters.append(heading)
 
+    @property
+    def paragraphs(self) -> int:
+        """How many paragraphs the document has, as ``Location.paragraph`` counts them."""
+        return self._paragraphs[-1] if self._paragraphs else 0
+
     def at(self, offset: int) -> Location:
         if not self._blocks:
             return Location(paragraph=1)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NoReturn
 from db import __version__
 
 if TYPE_CHECKING:
-    from db.models import Block, Document, Highlight
+    from db.models import Document, Highlight, LoadedText
     from db.store import Store
 
 
@@ -234,8 +234,8 @@ def _show(store: Store | None, spec: str, *, as_json: bool) -> str:
     if as_json:
         return _json([highlight_record(h) for h in highlights])
     current = [h for h in highlights if h.text_hash == document.text_hash]
-    blocks = store.load_text(document.text_hash).blocks if current else []
-    return format_highlights(document, highlights, blocks)
+    loaded = store.load_text(document.text_hash) if current else None
+    return format_highlights(document, highlights, loaded)
 
 
 def _tags(store: Store | None, *, as_json: bool) -> str:
@@ -278,18 +278,18 @@ def _one_line(text: str) -> str:
 
 
 def format_highlights(
-    document: Document, highlights: Sequence[Highlight], blocks: Sequence[Block]
+    document: Document, highlights: Sequence[Highlight], loaded: LoadedText | None
 ) -> str:
     """``margin show``: a title line, then per highlight its place, colour and status,
     the quote, the note indented under it and the tags.
 
-    The place is the paragraph (``¶ 12``, counted as the notes panel counts it)
-    for a highlight on the document's current text, else its offsets
-    (``@120-164``: an orphan, or one not re-anchored since the file changed).
+    The place is the chapter and paragraph (``CHAPTER I, ¶ 12``, as citations
+    and the notes pane count them) for a highlight on the document's current
+    text, else its offsets (``@120-164``: an orphan, or one not re-anchored
+    since the file changed).
     """
-    from bisect import bisect_right
-
     from db.library import document_label
+    from db.locate import Locator
 
     title = document_label(document, limit=200)
     if document.metadata.authors:
@@ -297,10 +297,10 @@ def format_highlights(
     count = len(highlights)
     counted = f"{count} highlight{'' if count == 1 else 's'}" if count else "no highlights"
     lines = [f"{_one_line(title)}  (id {document.id}, {counted})"]
-    starts = [block.start for block in blocks]
+    locator = Locator(loaded.text, loaded.blocks) if loaded is not None else None
     for h in highlights:
-        if h.status != "orphan" and h.text_hash == document.text_hash and starts:
-            place = f"¶ {bisect_right(starts, h.start)}"
+        if h.status != "orphan" and h.text_hash == document.text_hash and locator is not None:
+            place = _one_line(locator.at(h.start).describe())
         else:
             place = f"@{h.start}-{h.end}"
         head = [place, f"colour {h.color}"]

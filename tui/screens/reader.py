@@ -136,7 +136,7 @@ class ReaderScreen(Screen[None]):
     # -- position -----------------------------------------------------------
 
     def on_article_view_cursor_moved(self, message: ArticleView.CursorMoved) -> None:
-        self.status.set_position(message.block, message.blocks, message.fraction)
+        self.status.set_position(message.paragraph, message.paragraphs, message.fraction)
         self._position = message.offset
         notes = self.query_one(NotesPane)
         if notes.display and not notes.list.has_focus:

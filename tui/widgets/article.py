@@ -28,6 +28,7 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from db import text as boundaries
+from db.locate import Locator
 from db.models import Block, Highlight, Span
 from tui.layout import Layout
 
@@ -184,13 +185,13 @@ class ArticleView(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, init=False, always_update=False, repaint=False)
 
     class CursorMoved(Message):
-        """The cursor moved to ``offset`` (in block ``block`` of ``blocks``)."""
+        """The cursor moved to ``offset``, in paragraph ``paragraph`` of ``paragraphs``."""
 
-        def __init__(self, offset: int, block: int, blocks: int, fraction: float) -> None:
+        def __init__(self, offset: int, paragraph: int, paragraphs: int, fraction: float) -> None:
             super().__init__()
             self.offset = offset
-            self.block = block
-            self.blocks = blocks
+            self.paragraph = paragraph
+            self.paragraphs = paragraphs
             self.fraction = fraction
 
     class LayoutReady(Message):
@@ -243,6 +244,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._wrap_timer: object | None = None
         self._scrolling = False
         self._base_style: Style | None = None
+        self._locator: Locator | None = None
         self.annotator: Annotator | None = None
         #: Where the selection began (the cursor is its other end), or None.
         self.selection_anchor: int | None = None
@@ -640,10 +642,19 @@ class ArticleView(ScrollView, can_focus=True):
             target = top if self._cursor_row < top else top + height - 1
             self._move_to_row(target, direction=1 if self._cursor_row < top else -1)
 
+    @property
+    def locator(self) -> Locator:
+        """Paragraph numbers as citations count them (built on first use)."""
+        if self._locator is None:
+            self._locator = Locator(self.text, self.blocks)
+        return self._locator
+
     def _announce(self) -> None:
-        block = boundaries.block_index_at(self.blocks, self.cursor) if self.blocks else 0
         fraction = (self.cursor + 1) / len(self.text) if self.text else 1.0
-        self.post_message(self.CursorMoved(self.cursor, block, len(self.blocks), fraction))
+        paragraph = self.locator.at(self.cursor).paragraph if self.blocks else 0
+        self.post_message(
+            self.CursorMoved(self.cursor, paragraph, self.locator.paragraphs, fraction)
+        )
 
     def _column_of(self, row_start: int, offset: int) -> int:
         return cell_len(self.text[row_start:offset])

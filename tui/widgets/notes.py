@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -92,12 +91,14 @@ class NotesPane(Vertical, can_focus=False):
         option_list = self.list
         option_list.display = bool(highlights)
         kept = option_list.highlighted
-        block_starts = [block.start for block in blocks]
+        from db.locate import Locator
+
+        locator = Locator(text, blocks)
         options: list[Option | None] = []
         self._items = []
         for highlight in anchored:
-            paragraph = bisect_right(block_starts, highlight.start)
-            options.append(Option(self._prompt(highlight, paragraph), id=highlight.id))
+            where = locator.at(highlight.start).describe()
+            options.append(Option(self._prompt(highlight, where), id=highlight.id))
             self._items.append(highlight)
         if orphans:
             options.append(None)
@@ -114,8 +115,8 @@ class NotesPane(Vertical, can_focus=False):
         if kept is not None and kept < option_list.option_count:
             option_list.highlighted = kept
 
-    def _prompt(self, highlight: Highlight, paragraph: int | None) -> Text:
-        where = f"¶ {paragraph}" if paragraph is not None else "no place in this text"
+    def _prompt(self, highlight: Highlight, where: str | None) -> Text:
+        where = where or "no place in this text"
         status = _STATUS_WORDS.get(highlight.status, "")
         if highlight.status == "fuzzy":
             status = f"fuzzy {highlight.score:.0%}"

@@ -53,9 +53,9 @@ class StatusLine(Widget):
         title.pad_right(max(0, room - title.cell_len) + 2)
         return title + right
 
-    def set_position(self, block: int, blocks: int, fraction: float) -> None:
+    def set_position(self, paragraph: int, paragraphs: int, fraction: float) -> None:
         percent = min(100, max(0, round(fraction * 100)))
-        self.position_text = f"¶ {block + 1}/{blocks}  {percent}%" if blocks else ""
+        self.position_text = f"¶ {paragraph}/{paragraphs}  {percent}%" if paragraphs else ""
         self.refresh()
 
     def set_search(self, text: str) -> None:
