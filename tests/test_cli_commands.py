@@ -21,7 +21,7 @@ from db.anchoring import make_selector
 from db.library import AmbiguousDocumentError, NoMatchingDocumentError, resolve_document
 from db.models import Block, Document, Highlight, LoadedText, Metadata
 from db.store import Store, StoreError
-from tui import cli
+from tui import cli, commands
 from tui.cli import main
 
 WAR = [
@@ -385,7 +385,7 @@ def test_tags_json(library: Library, capsys: pytest.CaptureFixture[str]) -> None
 
 def test_json_is_readable_and_inert() -> None:
     value = ["數學 “quote”", "\x1b\x7f\x9b\u2028", "lone \ud800"]
-    text = cli._json(value)
+    text = commands._json(value)
     assert "數學 “quote”" in text  # not \u-escaped: the words stay readable
     assert "\\u001b\\u007f\\u009b\\u2028" in text
     assert "\\ud800" in text
@@ -529,15 +529,16 @@ def test_command_index(argv: list[str], index: int | None) -> None:
 
 
 def test_value_options_are_the_parsers() -> None:
-    """command_index skips the value of exactly the options that take one."""
+    """command_index skips the value of exactly the options that take one, in any parser."""
+    taking: set[str] = set()
     for parser in (cli.build_parser(), *map(cli.build_command_parser, cli.COMMANDS)):
-        taking = {
+        taking |= {
             option
             for action in parser._actions
             if action.option_strings and action.nargs != 0
             for option in action.option_strings
         }
-        assert taking == set(cli.VALUE_OPTIONS)
+    assert taking == set(cli.VALUE_OPTIONS)
 
 
 @pytest.mark.parametrize("argv", [["./show"], ["--", "show"], ["./tags"]])
@@ -585,7 +586,7 @@ def test_a_closed_pipe_is_quiet(monkeypatch: pytest.MonkeyPatch) -> None:
     stream = open(write_end, "w", encoding="utf-8")  # noqa: SIM115 - closed below
     monkeypatch.setattr(sys, "stdout", stream)
     try:
-        assert cli._print("lots of output\n" * 10_000) == 141
+        assert commands._print("lots of output\n" * 10_000) == 141
         stream.write("later writes go nowhere\n")
         stream.flush()
     finally:
@@ -596,7 +597,7 @@ def test_an_ascii_stdout_gets_escapes(monkeypatch: pytest.MonkeyPatch, tmp_path:
     path = tmp_path / "out.txt"
     with open(path, "w", encoding="ascii") as stream:
         monkeypatch.setattr(sys, "stdout", stream)
-        assert cli._print("¶ 1  “quote”\n") == 0
+        assert commands._print("¶ 1  “quote”\n") == 0
     assert path.read_text(encoding="ascii") == "\\xb6 1  \\u201cquote\\u201d\n"
 
 
@@ -622,3 +623,23 @@ def test_a_document_without_a_title_answers_to_its_file_name(tmp_path: Path) -> 
             loaded("", ["Some text."]), path=str(tmp_path / "war_and_peace.txt"), source_hash="w"
         )
         assert resolve_document(store, "war_and").id == document.id
+
+
+def test_meta_prints_and_sets_fields(library: Library, capsys: pytest.CaptureFixture[str]) -> None:
+    printed = run(["meta", "anna", "--set", "author=Tolstoy, Leo", "--set", "date=1878"], capsys)
+    assert "author       Tolstoy, Leo\n" in printed
+    assert "date         1878\n" in printed
+    record = json.loads(run(["meta", "anna", "--json"], capsys))
+    assert record["title"] == "Anna Karenina"
+    assert record["author"] == "Tolstoy, Leo" and record["date"] == "1878"
+    with Store.open(library.db) as store:
+        assert store.get_document(library.anna.id).metadata.authors == ["Tolstoy, Leo"]
+
+
+def test_meta_refuses_a_bad_value_and_changes_nothing(
+    library: Library, capsys: pytest.CaptureFixture[str]
+) -> None:
+    message = fails(["meta", "anna", "--set", "date=June 3"], capsys)
+    assert "a date is YYYY" in message
+    with Store.open(library.db) as store:
+        assert store.get_document(library.anna.id).metadata.published == ""

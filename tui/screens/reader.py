@@ -22,7 +22,7 @@ from tui.widgets.status import StatusLine
 if TYPE_CHECKING:
     from textual.widgets import Input
 
-    from db.models import Document, Highlight, LoadedText
+    from db.models import Document, Highlight, LoadedText, Metadata
     from db.store import Store
     from tui.widgets.searchbar import SearchBar
 
@@ -67,6 +67,8 @@ class ReaderScreen(Screen[None]):
             "K", "prev_highlight", "Previous highlight", show=False, id="reader.prev_highlight"
         ),
         Binding("tab", "toggle_focus", "Notes", id="reader.toggle_pane"),
+        Binding("y", "copy_quote", "Copy quote", show=False, id="reader.copy_quote"),
+        Binding("m", "metadata", "Metadata", show=False, id="reader.metadata"),
         Binding("slash", "search", "Search", id="reader.search"),
         Binding("n", "next_match", "Next match", show=False, id="reader.next_match"),
         Binding("N", "prev_match", "Previous match", show=False, id="reader.prev_match"),
@@ -446,3 +448,50 @@ class ReaderScreen(Screen[None]):
             return
         self.article.focus()
         self.article.move_cursor(highlight.start, center=True)
+
+    # -- leaving: copy, metadata ----------------------------------------------
+
+    def _quote_here(self) -> str:
+        """What y copies: the highlight in hand, else the selection, else the sentence."""
+        target = self._target()
+        if target is not None:
+            return target.quote
+        selection = self.article.selection
+        if selection is not None:
+            return self.loaded.text[slice(*self._whole_words(*selection))]
+        if not self.loaded.blocks:
+            return ""
+        from db.text import sentence_at
+
+        start, end = sentence_at(self.loaded.text, self.loaded.blocks, self.article.cursor)
+        return self.loaded.text[start:end]
+
+    def copy_text(self, text: str) -> None:
+        """Copy to a clipboard and say which one took it."""
+        from tui.clipboard import copy
+
+        if not text:
+            self._say("Nothing to copy here.")
+            return
+        self._say(copy(self.app, text))
+
+    def action_copy_quote(self) -> None:
+        self.copy_text(self._quote_here())
+
+    def action_metadata(self) -> None:
+        from tui.screens.metadata import MetadataForm
+
+        def saved(metadata: Metadata | None) -> None:
+            if metadata is None or metadata == self.document.metadata:
+                return
+            if not self._writable():
+                return
+            self.store.update_metadata(self.document.id, metadata)
+            self.document = self.store.get_document(self.document.id)
+            from db.library import display_title
+
+            self.status.title = display_title(self.document)
+            self.status.refresh()
+            self._say("Metadata saved.")
+
+        self.app.push_screen(MetadataForm(self.document.metadata), saved)
