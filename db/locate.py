@@ -28,10 +28,17 @@ class Location:
             return "page", self.page
         return "paragraph", str(self.paragraph)
 
+    @property
+    def placed(self) -> bool:
+        """False for the location of an orphan: paragraph 0, no page."""
+        return bool(self.page) or self.paragraph > 0
+
     def describe(self) -> str:
-        """For people: "p. 14", or "CHAPTER III, ¶ 12", or "¶ 12"."""
+        """For people: "p. 14", or "CHAPTER III, ¶ 12", or "¶ 12" ("no place" for an orphan)."""
         if self.page:
             return f"p. {self.page}"
+        if self.paragraph <= 0:
+            return "no place in the current text"
         if self.chapter:
             return f"{self.chapter}, ¶ {self.paragraph}"
         return f"¶ {self.paragraph}"
