@@ -99,3 +99,71 @@ async def test_the_metadata_form_saves_and_the_title_follows(make_app, store):
         assert "a date is" in str(app.screen.query_one("#form-error").content)
         await pilot.press("escape")
         assert app.screen.query_one(ArticleView) is not None
+
+
+async def test_c_copies_the_quote_with_its_citation(make_app, store, fake_pyperclip):
+    app = make_app(fixture="news.txt")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        document = app.screen.document
+        store.update_metadata(
+            document.id,
+            type(document.metadata)(
+                title="Britain to tighten asylum rules after record crossings",
+                authors=["Doe, Jane"],
+                published="2024-06-03",
+                publisher="Reuters",
+                kind="webpage",
+            ),
+        )
+        app.screen.document = store.get_document(document.id)
+        await pilot.press("slash", *"Critics said", "enter", "escape", "h", "c")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        copied = fake_pyperclip.copied[-1]
+        assert copied.startswith("“Critics said the plan would not work.” (Doe, 2024, para. 5)")
+        assert "Reuters" in copied.split("\n", 1)[1]
+
+
+async def test_the_citation_chooser_previews_and_copies(make_app, fake_pyperclip):
+    from tui.screens.cite import CitationChooser
+
+    app = make_app(fixture="news.txt")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("C")
+        assert isinstance(app.screen, CitationChooser)
+        chooser = app.screen
+        assert chooser.query_one("#cite-missing")  # no author, no date yet
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "n.d." in chooser.preview
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, CitationChooser)
+        assert "n.d." in fake_pyperclip.copied[-1]
+
+
+async def test_e_exports_the_document_and_remembers_the_choice(make_app, store, tmp_path):
+    from tui.screens.export import ExportDialog
+
+    app = make_app(fixture="news.txt")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("h", "e")
+        assert isinstance(app.screen, ExportDialog)
+        dialog = app.screen
+        await pilot.press("down")  # JSON
+        target = tmp_path / "out" / "news.json"
+        dialog.query_one("#export-path").value = str(target)
+        dialog.query_one("#export-path").focus()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert f"Wrote {target}" in app.screen.status.message
+    from db.export.w3c import parse
+
+    [parsed] = parse(target.read_text(encoding="utf-8"))
+    assert len(parsed.highlights) == 1
+    assert store.get_setting("export_format") == "json"
+    assert store.get_setting("export_dir") == str(target.parent)

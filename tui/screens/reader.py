@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
@@ -22,6 +23,7 @@ from tui.widgets.status import StatusLine
 if TYPE_CHECKING:
     from textual.widgets import Input
 
+    from db.locate import Location
     from db.models import Document, Highlight, LoadedText, Metadata
     from db.store import Store
     from tui.widgets.searchbar import SearchBar
@@ -69,6 +71,9 @@ class ReaderScreen(Screen[None]):
         Binding("tab", "toggle_focus", "Notes", id="reader.toggle_pane"),
         Binding("y", "copy_quote", "Copy quote", show=False, id="reader.copy_quote"),
         Binding("m", "metadata", "Metadata", show=False, id="reader.metadata"),
+        Binding("c", "cite", "Cite", show=False, id="reader.cite"),
+        Binding("C", "choose_citation", "Cite as…", show=False, id="reader.choose_citation"),
+        Binding("e", "export", "Export", show=False, id="reader.export"),
         Binding("slash", "search", "Search", id="reader.search"),
         Binding("n", "next_match", "Next match", show=False, id="reader.next_match"),
         Binding("N", "prev_match", "Previous match", show=False, id="reader.prev_match"),
@@ -453,18 +458,25 @@ class ReaderScreen(Screen[None]):
 
     def _quote_here(self) -> str:
         """What y copies: the highlight in hand, else the selection, else the sentence."""
+        return self._passage_here()[0]
+
+    def _passage_here(self) -> tuple[str, Location | None]:
+        """The quote y and c take, and where it is (None for an orphan's)."""
         target = self._target()
         if target is not None:
-            return target.quote
+            if target.status == "orphan":
+                return target.quote, None
+            return target.quote, self.article.locator.at(target.start)
         selection = self.article.selection
         if selection is not None:
-            return self.loaded.text[slice(*self._whole_words(*selection))]
-        if not self.loaded.blocks:
-            return ""
-        from db.text import sentence_at
+            start, end = self._whole_words(*selection)
+        elif self.loaded.blocks:
+            from db.text import sentence_at
 
-        start, end = sentence_at(self.loaded.text, self.loaded.blocks, self.article.cursor)
-        return self.loaded.text[start:end]
+            start, end = sentence_at(self.loaded.text, self.loaded.blocks, self.article.cursor)
+        else:
+            return "", None
+        return self.loaded.text[start:end], self.article.locator.at(start)
 
     def copy_text(self, text: str) -> None:
         """Copy to a clipboard and say which one took it."""
@@ -477,6 +489,80 @@ class ReaderScreen(Screen[None]):
 
     def action_copy_quote(self) -> None:
         self.copy_text(self._quote_here())
+
+    @property
+    def citation_style(self) -> str:
+        style = self.store.get_setting("citation_style", "apa")
+        return style if isinstance(style, str) else "apa"
+
+    def action_cite(self) -> None:
+        quote, location = self._passage_here()
+        if not quote:
+            self._say("Nothing to cite here.")
+            return
+        self._say("Citing…")
+        self._cite(quote, location, self.citation_style)
+
+    @work(thread=True, exclusive=True, group="cite")
+    def _cite(self, quote: str, location: Location | None, style: str) -> None:
+        # citeproc loads its style files on first use: a moment best spent off the UI thread.
+        from db.cite import cite
+
+        try:
+            text = cite(self.document, style=style, form="quote", quote=quote, location=location)
+        except ValueError as error:
+            self.app.call_from_thread(self._say, f"Cannot cite: {error}")
+            return
+        self.app.call_from_thread(self.copy_text, text)
+
+    def action_choose_citation(self) -> None:
+        from tui.screens.cite import CitationChooser
+
+        quote, location = self._passage_here()
+
+        def chosen(choice: str | None) -> None:
+            if choice == "metadata":
+                self.action_metadata()
+            elif choice:
+                self.copy_text(choice)
+
+        self.app.push_screen(
+            CitationChooser(
+                self.document, quote=quote or None, location=location, style=self.citation_style
+            ),
+            chosen,
+        )
+
+    def action_export(self) -> None:
+        from db.exporting import default_file_name
+        from tui.screens.export import ExportDialog
+
+        fmt = self.store.get_setting("export_format", "md")
+        folder = Path(self.store.get_setting("export_dir", str(Path.cwd()))).expanduser()
+        stem = default_file_name(self.document, "md").rsplit(".", 1)[0]
+
+        def chosen(choice: tuple[str, Path] | None) -> None:
+            if choice is None:
+                return
+            fmt, path = choice
+            if not self.store.read_only:
+                self.store.set_setting("export_format", fmt)
+                self.store.set_setting("export_dir", str(path.parent))
+            self._say(f"Exporting to {path}…")
+            self._export(fmt, path)
+
+        self.app.push_screen(ExportDialog(str(fmt), folder, stem), chosen)
+
+    @work(thread=True, exclusive=True, group="export")
+    def _export(self, fmt: str, path: Path) -> None:
+        from db.exporting import export_to_path
+
+        try:
+            written = export_to_path(self.store, fmt, [self.document], path)
+        except (OSError, ValueError) as error:
+            self.app.call_from_thread(self._say, f"Export failed: {error}")
+            return
+        self.app.call_from_thread(self._say, f"Wrote {written[0]}")
 
     def action_metadata(self) -> None:
         from tui.screens.metadata import MetadataForm
