@@ -601,20 +601,30 @@ def test_an_ascii_stdout_gets_escapes(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert path.read_text(encoding="ascii") == "\\xb6 1  \\u201cquote\\u201d\n"
 
 
-def test_the_commands_do_not_import_textual(library: Library) -> None:
+def test_the_commands_do_not_import_textual(library: Library, tmp_path: Path) -> None:
+    """No command imports Textual (or Rich); only cite imports citeproc, which is slow to load."""
     code = (
         "import sys\n"
         "from tui.cli import main\n"
-        f"main(['show', '1', '--db', {str(library.db)!r}])\n"
-        f"main(['tags', '--json', '--db', {str(library.db)!r}])\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
-        "print(heavy, file=sys.stderr)\n"
+        "def loaded(*names):\n"
+        "    return sorted(m for m in sys.modules if m.split('.')[0] in names)\n"
+        f"db = {str(library.db)!r}\n"
+        "main(['show', '1', '--db', db])\n"
+        "main(['tags', '--json', '--db', db])\n"
+        "main(['meta', '1', '--db', db])\n"
+        "for fmt in ('md', 'html', 'json', 'csv', 'bibtex', 'csl-json'):\n"
+        "    main(['export', '1', '-f', fmt, '--db', db])\n"
+        f"main(['export', '--all', '-f', 'md', '-o', {str(tmp_path / 'out')!r}, '--db', db])\n"
+        "print(loaded('textual', 'rich', 'citeproc'), file=sys.stderr)\n"
+        "main(['cite', '1', '--db', db])\n"
+        "print(loaded('textual', 'rich'), 'citeproc' in sys.modules, file=sys.stderr)\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert "War and Peace" in result.stdout
-    assert result.stderr == "[]\n"
+    assert "Tolstoy, L. (n.d.). War and Peace." in result.stdout
+    assert result.stderr == f"wrote 5 files to {tmp_path / 'out'}\n[]\n[] True\n"
 
 
 def test_a_document_without_a_title_answers_to_its_file_name(tmp_path: Path) -> None:

@@ -1,10 +1,10 @@
 """The `margin` command: parses arguments, then runs the reader or a headless subcommand.
 
-``margin [PATH | -]`` opens the reader; ``margin show DOC`` and ``margin tags``
-print to stdout and never import Textual. A first argument that is a command's
-name is that command, so a file called ``show`` is read as ``./show`` (or after
-``--``). Every mistake a user can make is a :class:`UsageError`: one line on
-stderr, exit status 2.
+``margin [PATH | -]`` opens the reader; the commands (``show``, ``tags``,
+``meta``, ``export``, ``cite``) print to stdout or write files, and never import
+Textual. A first argument that is a command's name is that command, so a file
+called ``show`` is read as ``./show`` (or after ``--``). Every mistake a user
+can make is a :class:`UsageError`: one line on stderr, exit status 2.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 from db import __version__
 
-if TYPE_CHECKING:
-    pass
+#: Other names ``margin cite --style`` takes, for the styles of db.cite.STYLES.
+STYLE_ALIASES = {"chicago": "chicago-author-date"}
 
 
 class UsageError(Exception):
@@ -38,21 +38,37 @@ COMMANDS = {
     "show": "one document's highlights, in text order, with notes and tags",
     "tags": "every tag with the number of highlights that have it",
     "meta": "print a document's metadata, or set fields with --set KEY=VALUE",
+    "export": "export a document or the whole library: md, json, csv, html, bibtex, csl-json",
+    "cite": "cite a document, or one of its highlights, in a citation style",
 }
 
 #: The options before a command that take a value: the word after one is never a command.
 #: (tests/test_cli_commands.py checks this against the parser.)
-VALUE_OPTIONS = ("--db", "--set")
+VALUE_OPTIONS = (
+    "--db",
+    "--set",
+    "-f",
+    "--format",
+    "-o",
+    "--output",
+    "--highlight",
+    "--style",
+    "--form",
+)
 
 _USAGE = """%(prog)s [--db PATH] [--debug] [PATH | -]
        %(prog)s show DOC [--json] [--db PATH]
        %(prog)s tags [--json] [--db PATH]
-       %(prog)s meta DOC [--set KEY=VALUE ...] [--json] [--db PATH]"""
+       %(prog)s meta DOC [--set KEY=VALUE ...] [--json] [--db PATH]
+       %(prog)s export DOC|--all [-f FORMAT] [-o PATH] [--db PATH]
+       %(prog)s cite DOC [--highlight ID] [--style STYLE] [--form FORM] [--copy] [--db PATH]"""
 
-_EPILOG = f"""commands (they print and exit; --json for scripts):
+_EPILOG = f"""commands (they print and exit; show, tags and meta take --json):
   show DOC    {COMMANDS["show"]}
   tags        {COMMANDS["tags"]}
   meta DOC    {COMMANDS["meta"]}
+  export DOC  {COMMANDS["export"]}
+  cite DOC    {COMMANDS["cite"]}
 
 DOC is a document's id, the path of its file, or the start of its title (any case).
 A first argument that is a command's name is that command: read a file called
@@ -94,12 +110,17 @@ def build_command_parser(command: str) -> argparse.ArgumentParser:
     """The parser of one subcommand's arguments (the command's own name taken out of argv)."""
     what = COMMANDS[command]
     parser = _Parser(prog=f"margin {command}", description=f"{what[0].upper()}{what[1:]}.")
-    if command in ("show", "meta"):
-        parser.add_argument(
-            "doc",
-            metavar="DOC",
-            help="an id, the path of the document's file, or the start of its title",
-        )
+    doc_help = "an id, the path of the document's file, or the start of its title"
+    if command in ("show", "meta", "cite"):
+        parser.add_argument("doc", metavar="DOC", help=doc_help)
+    if command == "export":
+        _add_export_options(parser, doc_help)
+        _add_common_options(parser)
+        return parser
+    if command == "cite":
+        _add_cite_options(parser)
+        _add_common_options(parser)
+        return parser
     if command == "show":
         json_help = (
             "print a JSON list of the highlights (id, start, end, quote, note, tags, "
@@ -122,6 +143,65 @@ def build_command_parser(command: str) -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help=json_help)
     _add_common_options(parser)
     return parser
+
+
+def _add_export_options(parser: argparse.ArgumentParser, doc_help: str) -> None:
+    from db.export import FORMATS
+
+    parser.add_argument("doc", nargs="?", metavar="DOC", help=doc_help + " (or --all)")
+    parser.add_argument("--all", action="store_true", help="every document in the library")
+    parser.add_argument(
+        "-f",
+        "--format",
+        choices=list(FORMATS),
+        metavar="FORMAT",
+        help=(
+            "md (Markdown for Obsidian), json (W3C Web Annotations), csv (Readwise), html, "
+            "bibtex or csl-json; default md for one document, required with --all"
+        ),
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help=(
+            "write to this file instead of stdout (-: stdout); md and html with --all, or "
+            "to a PATH that is a folder or ends in /, write one file per document in it"
+        ),
+    )
+
+
+def _add_cite_options(parser: argparse.ArgumentParser) -> None:
+    from db.cite import FORMS, STYLES
+
+    parser.add_argument(
+        "--highlight",
+        metavar="ID",
+        help="cite this highlight (its id, or the start of it): a quotation with its paragraph",
+    )
+    parser.add_argument(
+        "--style",
+        choices=[*STYLES, *STYLE_ALIASES],
+        metavar="STYLE",
+        help=(
+            f"{', '.join(STYLES)}, or chicago for chicago-author-date "
+            "(default: the citation style chosen in the reader, else apa)"
+        ),
+    )
+    parser.add_argument(
+        "--form",
+        choices=FORMS,
+        metavar="FORM",
+        help=(
+            f"{', '.join(FORMS)} (default: quote with --highlight, else reference); "
+            "in-text and quote give a highlight's paragraph"
+        ),
+    )
+    parser.add_argument(
+        "--copy",
+        action="store_true",
+        help="copy the citation to the clipboard instead of printing it",
+    )
 
 
 def command_index(argv: Sequence[str]) -> int | None:
@@ -237,4 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # `python -m tui.cli` runs this file as __main__, a second copy of the module:
+    # main must be tui.cli's, whose UsageError is the one tui.commands raises.
+    from tui.cli import main as _main
+
+    sys.exit(_main())
