@@ -8,6 +8,7 @@ commands never import Textual.
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -306,6 +307,9 @@ def test_show_json_with_no_highlights(library: Library, capsys: pytest.CaptureFi
 
 def test_show_text(library: Library, capsys: pytest.CaptureFixture[str]) -> None:
     out = run(["show", "1"], capsys)
+    ids = re.findall(r"  hl-([0-9a-f]{8})\n", out)
+    assert ids == [r["id"].replace("-", "")[:8] for r in shown(["show", "1", "--json"], capsys)]
+    out = re.sub(r"  hl-[0-9a-f]{8}\n", "\n", out)
     assert out == (
         "War and Peace — Leo Tolstoy  (id 1, 3 highlights)\n"
         "\n"
@@ -341,7 +345,7 @@ def test_show_text_of_orphans_and_old_texts(
         )
     finally:
         store.close()
-    out = run(["show", "war poems"], capsys)
+    out = re.sub(r"  hl-[0-9a-f]{8}\n", "\n", run(["show", "war poems"], capsys))
     assert "@23-30  colour 1  orphan\n  “poppies”\n  #policy #數學\n" in out
     # The offsets of the old text: not yet re-anchored (the reader does that when it opens).
     assert "@49-56  colour 1\n  “crosses”\n" in out

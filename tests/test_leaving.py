@@ -138,10 +138,14 @@ async def test_the_citation_chooser_previews_and_copies(make_app, fake_pyperclip
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "n.d." in chooser.preview
+        await pilot.press("down")  # MLA
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
         assert not isinstance(app.screen, CitationChooser)
-        assert "n.d." in fake_pyperclip.copied[-1]
+        assert "n.d." not in fake_pyperclip.copied[-1]  # MLA leaves an unknown date out
+        assert app.screen.store.get_setting("citation_style") == "mla"
 
 
 async def test_e_exports_the_document_and_remembers_the_choice(make_app, store, tmp_path):

@@ -450,6 +450,8 @@ def format_highlights(
             head.append(f"fuzzy {h.score:.0%}")
         elif h.status != "exact":
             head.append(h.status)
+        # The short id that `margin cite --highlight` takes, as exports anchor it.
+        head.append(f"hl-{h.id.replace('-', '')[:8]}")
         lines += ["", "  ".join(head)]
         lines += [f"  {line}" for line in _inert_lines(f"“{h.quote}”")]
         if h.note.strip():

@@ -525,13 +525,14 @@ class ReaderScreen(Screen[None]):
                 self.action_metadata()
             elif choice:
                 self.copy_text(choice)
+                # The style chosen last is the one c uses from now on.
+                if not self.store.read_only and chooser.style != self.citation_style:
+                    self.store.set_setting("citation_style", chooser.style)
 
-        self.app.push_screen(
-            CitationChooser(
-                self.document, quote=quote or None, location=location, style=self.citation_style
-            ),
-            chosen,
+        chooser = CitationChooser(
+            self.document, quote=quote or None, location=location, style=self.citation_style
         )
+        self.app.push_screen(chooser, chosen)
 
     def action_export(self) -> None:
         from db.exporting import default_file_name
