@@ -31,9 +31,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from textual.app import App
+    from textual.pilot import Pilot
+
     from db.models import Document, LoadedText
     from db.store import Store
     from tui.layout import Layout
+    from tui.widgets.article import ArticleView
 
 # margin and Textual are imported when a benchmark runs, not when this file is imported.
 
@@ -133,7 +137,11 @@ class Tmux:
             time.sleep(POLL)
 
     def close(self) -> None:
+        socket = self.run("display-message", "-p", "#{socket_path}").strip()
         self.run("kill-server")
+        # tmux leaves its socket file behind; one per run would pile up in its folder.
+        if socket:
+            Path(socket).unlink(missing_ok=True)
 
 
 def cpu_ticks(pid: int) -> int | None:
@@ -195,23 +203,33 @@ def margin_command(book: Path, db: Path) -> str:
     return shlex.join(["env", f"MARGIN_DB={db}", *program, "--db", str(db), str(book)])
 
 
+def launch_pairs(
+    tmux: Tmux, first: tuple[str, str], second: tuple[str, str], pairs: int
+) -> tuple[list[tuple[float, float]], list[tuple[int, int]]]:
+    """Launch two (command, marker)s alternately ``pairs`` times: (seconds, peak RSS) per pair.
+
+    Each is launched once first, unmeasured: that warms the page cache, and margin's
+    first use of its database (the document's entry was made in-process).
+    """
+    launch(tmux, *first)
+    launch(tmux, *second)
+    times: list[tuple[float, float]] = []
+    peaks: list[tuple[int, int]] = []
+    for _ in range(pairs):
+        # Alternately, so drifts in machine load hit both alike.
+        first_time, first_peak = launch(tmux, *first)
+        second_time, second_peak = launch(tmux, *second)
+        times.append((first_time, second_time))
+        peaks.append((first_peak, second_peak))
+    return times, peaks
+
+
 def bench_processes(
     tmux: Tmux, book: Path, db: Path, marker: str, bare_script: Path, pairs: int
 ) -> list[Row]:
     margin_cmd = margin_command(book, db)
     bare_cmd = shlex.join([sys.executable, str(bare_script)])
-    # Warm-up: the page cache, and margin's first use of the database (the document's
-    # entry was made in-process, with the text the marker comes from).
-    launch(tmux, margin_cmd, marker)
-    launch(tmux, bare_cmd, BARE_MARKER)
-    times: list[tuple[float, float]] = []
-    peaks: list[tuple[int, int]] = []
-    for _ in range(pairs):
-        # Alternately, so drifts in machine load hit both alike.
-        margin_time, margin_peak = launch(tmux, margin_cmd, marker)
-        bare_time, bare_peak = launch(tmux, bare_cmd, BARE_MARKER)
-        times.append((margin_time, bare_time))
-        peaks.append((margin_peak, bare_peak))
+    times, peaks = launch_pairs(tmux, (margin_cmd, marker), (bare_cmd, BARE_MARKER), pairs)
     ratio = median([m / b for m, b in times])
     size = book.stat().st_size
     margin_peak = median([m for m, _ in peaks])
@@ -258,6 +276,101 @@ def first_text_row(layout: Layout, row: int) -> int:
         row += 1
 
 
+async def whole_book(pilot: Pilot[None], article: ArticleView) -> Layout:
+    """The article's layout once the whole book is wrapped (a long one starts with a window)."""
+    await wait_until(
+        lambda: article.layout is not None and not article.layout.is_window,
+        30,
+        "the whole book to be wrapped",
+    )
+    await pilot.pause()
+    layout = article.layout
+    assert layout is not None
+    return layout
+
+
+async def measure_repaint(
+    pilot: Pilot[None], article: ArticleView, pages: int
+) -> dict[str, list[float]]:
+    """Seconds per page key at the start, middle and end of the book, ``pages`` of each.
+
+    What one page key costs, from the action to every row the compositor asks for;
+    between pages the app paints, so the line cache holds just what the previous
+    page left. The cursor is back at the start afterwards.
+    """
+    layout = article.layout
+    assert layout is not None
+    height = article.scrollable_content_region.height
+    page = max(1, height - 2)
+    span = pages * page + height
+    positions = {
+        "start": 0,
+        "middle": max(0, layout.total_rows // 2 - span // 2),
+        "end": max(0, layout.total_rows - span - 1),
+    }
+    repaint: dict[str, list[float]] = {}
+    for name, row in positions.items():
+        article.move_cursor(first_text_row(layout, row), top=True)
+        await pilot.pause()
+        samples = []
+        for _ in range(pages):
+            started = time.perf_counter()
+            article.action_page_down()
+            for y in range(height):
+                article.render_line(y)
+            samples.append(time.perf_counter() - started)
+            await pilot.pause()
+        repaint[name] = samples
+    article.move_cursor(0, top=True)
+    await pilot.pause()
+    return repaint
+
+
+class KeyProbe:
+    """Times a ``j`` from the driver to its action, without waiting for the app to go idle.
+
+    The key is sent as Pilot.press sends it, but timed to its action instead of
+    awaiting Pilot.press: that waits for the whole process to go idle, which it
+    cannot while a worker runs.
+    """
+
+    def __init__(self, app: App[None], article: ArticleView) -> None:
+        self.app = app
+        self.handled = asyncio.Event()
+        original = article.action_line_down
+
+        def probe() -> None:
+            original()
+            self.handled.set()
+
+        article.action_line_down = probe  # type: ignore[method-assign]
+        driver = app._driver
+        assert driver is not None
+        self.driver = driver
+
+    async def latency(self) -> float:
+        """Seconds from sending the key to its action having run."""
+        from textual import events
+
+        self.handled.clear()
+        key = events.Key("j", "j")
+        key.set_sender(self.app)
+        started = time.perf_counter()
+        self.driver.send_message(key)
+        await asyncio.wait_for(self.handled.wait(), 10)
+        return time.perf_counter() - started
+
+
+def working(app: App[None], group: str) -> bool:
+    """Whether a worker of ``group`` is pending or running."""
+    from textual.worker import WorkerState
+
+    return any(
+        worker.group == group and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        for worker in app.workers
+    )
+
+
 @dataclass
 class InProcess:
     """What one run of the app in-process measured (seconds)."""
@@ -277,7 +390,6 @@ async def bench_in_process(
 ) -> InProcess:
     from textual import events
     from textual.geometry import Size
-    from textual.worker import WorkerState
 
     from tui.app import MarginApp
     from tui.layout import Layout
@@ -287,41 +399,11 @@ async def bench_in_process(
     results = InProcess()
     async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
         article = app.screen.query_one(ArticleView)
-        await wait_until(
-            lambda: article.layout is not None and not article.layout.is_window,
-            30,
-            "the whole book to be wrapped",
-        )
-        await pilot.pause()
-        layout = article.layout
-        assert layout is not None
+        layout = await whole_book(pilot, article)
         results.measure = layout.width
 
-        # 2. Page repaint: what one page key costs, from the action to every row the
-        # compositor asks for; between pages the app paints, so the line cache holds
-        # just what the previous page left.
-        height = article.scrollable_content_region.height
-        page = max(1, height - 2)
-        span = pages * page + height
-        positions = {
-            "start": 0,
-            "middle": max(0, layout.total_rows // 2 - span // 2),
-            "end": max(0, layout.total_rows - span - 1),
-        }
-        for name, row in positions.items():
-            article.move_cursor(first_text_row(layout, row), top=True)
-            await pilot.pause()
-            samples = []
-            for _ in range(pages):
-                started = time.perf_counter()
-                article.action_page_down()
-                for y in range(height):
-                    article.render_line(y)
-                samples.append(time.perf_counter() - started)
-                await pilot.pause()
-            results.repaint[name] = samples
-        article.move_cursor(0, top=True)
-        await pilot.pause()
+        # 2. Page repaint.
+        results.repaint = await measure_repaint(pilot, article, pages)
 
         # 3a. Wrapping the whole book for a new width, as the worker does, on this thread;
         # the reference is wrapping it again for the width it has.
@@ -335,38 +417,15 @@ async def bench_in_process(
             again.append(time.perf_counter() - started)
         results.build_narrow, results.build_again = median(narrow), median(again)
 
-        # 3b. Keys while the worker wraps. The key is sent as Pilot.press sends it, but
-        # timed to its action instead of awaiting Pilot.press: that waits for the whole
-        # process to go idle, which it cannot while the worker runs.
-        handled = asyncio.Event()
-        original = article.action_line_down
-
-        def probe() -> None:
-            original()
-            handled.set()
-
-        article.action_line_down = probe  # type: ignore[method-assign]
-        driver = app._driver
-        assert driver is not None
-
-        async def key_latency() -> float:
-            handled.clear()
-            key = events.Key("j", "j")
-            key.set_sender(app)
-            started = time.perf_counter()
-            driver.send_message(key)
-            await asyncio.wait_for(handled.wait(), 10)
-            return time.perf_counter() - started
+        # 3b. Keys while the worker wraps.
+        keys = KeyProbe(app, article)
+        driver = keys.driver
 
         def wrapping() -> bool:
-            return any(
-                worker.group == "layout"
-                and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
-                for worker in app.workers
-            )
+            return working(app, "layout")
 
         for _ in range(20):
-            results.idle_keys.append(await key_latency())
+            results.idle_keys.append(await keys.latency())
             await asyncio.sleep(0.002)
         # Several wraps each way: one lasts a fraction of a second, a few dozen keys.
         for cycle in range(6):
@@ -382,7 +441,7 @@ async def bench_in_process(
                 or article.layout is None
                 or article.layout.width != (article._text_width())
             ):
-                results.wrapping_keys.append(await key_latency())
+                results.wrapping_keys.append(await keys.latency())
                 if time.perf_counter() - started > 30:
                     raise RuntimeError("the layout for the new width never arrived")
             results.wraps_in_app.append(time.perf_counter() - started)
@@ -461,6 +520,14 @@ def precompile() -> str:
     return f"margin from {where}; its modules precompiled with compileall"
 
 
+def machine() -> str:
+    """The screen size and what the figures depend on: Python, CPUs and the load now."""
+    return (
+        f"{WIDTH}x{HEIGHT}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}"
+    )
+
+
 def book_marker(loaded: LoadedText) -> str:
     """The first 30 characters of the first block, up to its first line break."""
     text, blocks = loaded.text, loaded.blocks
@@ -503,11 +570,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from db.store import Store
 
     note = precompile()
-    print(
-        f"margin reader benchmarks, {WIDTH}x{HEIGHT}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}; {note}.",
-        flush=True,
-    )
+    print(f"margin reader benchmarks, {machine()}; {note}.", flush=True)
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="margin-bench-") as scratch:
         db = (args.db or Path(scratch) / "margin.db").absolute()
