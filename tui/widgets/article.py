@@ -244,6 +244,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._wrap_timer: object | None = None
         self._scrolling = False
         self._base_style: Style | None = None
+        self._part_styles: dict[str, Style] = {}
         self._locator: Locator | None = None
         self.annotator: Annotator | None = None
         #: Where the selection began (the cursor is its other end), or None.
@@ -354,6 +355,19 @@ class ArticleView(ScrollView, can_focus=True):
         super().notify_style_update()
         self._line_cache.clear()
         self._base_style = None
+        self._part_styles.clear()
+
+    def _part_style(self, name: str) -> Style:
+        """A component's partial style, kept until the styles change.
+
+        Textual's own cache of these is emptied by every refresh(), which the
+        cursor calls on each move: rebuilding them was most of a page's cost.
+        """
+        style = self._part_styles.get(name)
+        if style is None:
+            style = self.get_component_rich_style(name, partial=True)
+            self._part_styles[name] = style
+        return style
 
     @property
     def _base(self) -> Style:
@@ -396,7 +410,7 @@ class ArticleView(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         if not self.text:
             if row_number == 0:
-                notice = self.get_component_rich_style("article--notice", partial=True)
+                notice = self._part_style("article--notice")
                 segments = [
                     Segment(" " * (self._left_margin() + GUTTER), base),
                     Segment(self.empty_notice, base + notice),
@@ -414,7 +428,7 @@ class ArticleView(ScrollView, can_focus=True):
         )
         segments = [Segment(" " * margin, base), *self._gutter(row.start, highlights, base)]
         if block.kind == "quote":
-            bar = self.get_component_rich_style("article--quote-bar", partial=True)
+            bar = self._part_style("article--quote-bar")
             segments.append(Segment("▎ " * (block.level + 1), base + bar))
             segments.append(Segment(" " * max(0, row.indent - 2 * (block.level + 1)), base))
         elif row.indent:
@@ -423,9 +437,7 @@ class ArticleView(ScrollView, can_focus=True):
             )
         is_cursor_row = row_number == self._cursor_row
         if is_cursor_row and self.has_focus:
-            block_style = block_style + self.get_component_rich_style(
-                "article--cursor-line", partial=True
-            )
+            block_style = block_style + self._part_style("article--cursor-line")
         segments.extend(
             self._text_segments(row.start, row.end, block_style, is_cursor_row, highlights)
         )
@@ -442,11 +454,11 @@ class ArticleView(ScrollView, can_focus=True):
         kind = block.kind
         if kind == "heading":
             name = "article--heading-1" if block.level <= 1 else "article--heading"
-            return self.get_component_rich_style(name, partial=True)
+            return self._part_style(name)
         if kind in ("quote", "code", "rule"):
-            return self.get_component_rich_style(f"article--{kind}", partial=True)
+            return self._part_style(f"article--{kind}")
         if kind == "table":
-            return self.get_component_rich_style("article--code", partial=True)
+            return self._part_style("article--code")
         return Style()
 
     def _gutter(self, row_start: int, highlights: list[Highlight], base: Style) -> list[Segment]:
@@ -459,10 +471,10 @@ class ArticleView(ScrollView, can_focus=True):
             return [Segment(" " * GUTTER, base)]
         noted = [h for h in highlights if h.note.strip() and h.start >= row_start]
         if noted:
-            mark = self.get_component_rich_style("article--note-mark", partial=True)
+            mark = self._part_style("article--note-mark")
             return [Segment("✎ ", base + mark)]
         color = highlights[0].color
-        mark = self.get_component_rich_style(f"article--highlight-mark-{color}", partial=True)
+        mark = self._part_style(f"article--highlight-mark-{color}")
         return [Segment("▍ ", base + mark)]
 
     def _text_segments(
@@ -477,18 +489,14 @@ class ArticleView(ScrollView, can_focus=True):
         marks: list[tuple[int, int, Style]] = []
         if highlights:
             current = self.current_highlight
-            current_style = self.get_component_rich_style(
-                "article--highlight-current", partial=True
-            )
+            current_style = self._part_style("article--highlight-current")
             for highlight in highlights:
-                mark = self.get_component_rich_style(
-                    f"article--highlight-{highlight.color}", partial=True
-                )
+                mark = self._part_style(f"article--highlight-{highlight.color}")
                 if current is not None and highlight.id == current.id:
                     mark = mark + current_style
                 marks.append((highlight.start, highlight.end, mark))
             if len(highlights) > 1:
-                overlap = self.get_component_rich_style("article--highlight-overlap", partial=True)
+                overlap = self._part_style("article--highlight-overlap")
                 ordered = sorted(highlights, key=lambda h: h.start)
                 reach = ordered[0].end
                 for highlight in ordered[1:]:
@@ -501,7 +509,7 @@ class ArticleView(ScrollView, can_focus=True):
                 (
                     selection[0],
                     selection[1],
-                    self.get_component_rich_style("article--selection", partial=True),
+                    self._part_style("article--selection"),
                 )
             )
         for span in self._spans_in(start, end):
@@ -509,9 +517,7 @@ class ArticleView(ScrollView, can_focus=True):
                 (
                     span.start,
                     span.end,
-                    self.get_component_rich_style(
-                        _SPAN_COMPONENTS.get(span.style, "article--em"), partial=True
-                    ),
+                    self._part_style(_SPAN_COMPONENTS.get(span.style, "article--em")),
                 )
             )
         if self._matches_start:
@@ -525,13 +531,13 @@ class ArticleView(ScrollView, can_focus=True):
                     (
                         self._matches_start[index],
                         self._matches_end[index],
-                        self.get_component_rich_style(name, partial=True),
+                        self._part_style(name),
                     )
                 )
         cursor_past_end = False
         if is_cursor_row:
             cursor = self.cursor
-            cursor_style = self.get_component_rich_style("article--cursor", partial=True)
+            cursor_style = self._part_style("article--cursor")
             if start <= cursor < end:
                 marks.append((cursor, self._grapheme_end(cursor, end), cursor_style))
             else:
@@ -553,9 +559,7 @@ class ArticleView(ScrollView, can_focus=True):
                         piece_style = piece_style + mark_style
                 segments.append(Segment(text[piece_start:piece_end], piece_style))
         if cursor_past_end:
-            segments.append(
-                Segment(" ", style + self.get_component_rich_style("article--cursor", partial=True))
-            )
+            segments.append(Segment(" ", style + self._part_style("article--cursor")))
         return segments
 
     def _grapheme_end(self, offset: int, limit: int) -> int:
