@@ -124,8 +124,10 @@ class ReaderScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.article.annotator = self.annotator
-        self._show_highlights()
         self.article.focus()
+        # The article draws its highlights on the first paint; the pane lists them
+        # right after it, so a book with thousands of them opens as fast.
+        self.call_after_refresh(self._show_highlights)
         if self.annotator.stale:
             # Orphans are tried again on every open; only news is worth a message.
             self._orphans_before = len(self.annotator.orphans)

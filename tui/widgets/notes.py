@@ -1,25 +1,41 @@
-"""The notes pane beside the article: the document's highlights with their notes and tags."""
+"""The notes pane beside the article: the document's highlights with their notes and tags.
+
+The list is a virtual view like the article: entries are laid out (and kept)
+per highlight, and only the rows on screen are drawn, so a book with ten
+thousand highlights lists them as fast as a page with three.
+"""
 
 from __future__ import annotations
 
+from array import array
+from bisect import bisect_right
 from collections.abc import Sequence
 from typing import ClassVar
 
-from rich.text import Text
+from rich.segment import Segment
+from rich.style import Style
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.events import Click, Resize
+from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Label, Static
 
+from db.locate import Locator
 from db.models import Block, Highlight
+from tui.layout import wrap_line
 
-#: How much of a quote the pane shows before an ellipsis.
+#: How much of a quote and of a note an entry shows before an ellipsis.
 QUOTE_CHARS = 160
 NOTE_CHARS = 240
 
 _STATUS_WORDS = {"moved": "moved", "fuzzy": "fuzzy", "orphan": "orphan"}
+
+#: An entry's lines, each a list of (text, component class) pieces.
+Lines = list[list[tuple[str, str]]]
 
 
 def shorten(text: str, limit: int) -> str:
@@ -31,12 +47,251 @@ def shorten(text: str, limit: int) -> str:
     return flat[: cut if cut > limit // 2 else limit].rstrip(" ,.;:") + "…"
 
 
-class HighlightList(OptionList):
-    """The highlights as options; enter jumps to the one highlighted."""
+def _wrapped(text: str, width: int, component: str, indent: str = "") -> Lines:
+    starts = wrap_line(text, 0, len(text), max(1, width - len(indent)))
+    ends = [*starts[1:], len(text)]
+    return [[(indent + text[a:b].rstrip(), component)] for a, b in zip(starts, ends, strict=True)]
+
+
+def entry_lines(highlight: Highlight, where: str, width: int) -> Lines:
+    """The lines of one highlight's entry: place, quote, note, old context, tags, a gap."""
+    status = _STATUS_WORDS.get(highlight.status, "")
+    if highlight.status == "fuzzy":
+        status = f"fuzzy {highlight.score:.0%}"
+    head = f"{highlight.color}  {where}" + (f"  {status}" if status else "")
+    lines: Lines = [[("■ ", f"notes--swatch-{highlight.color}"), (head, "notes--head")]]
+    lines += _wrapped(f"“{shorten(highlight.quote, QUOTE_CHARS)}”", width, "notes--quote")
+    if highlight.note.strip():
+        lines += _wrapped(f"✎ {shorten(highlight.note, NOTE_CHARS)}", width, "notes--note")
+    if highlight.status == "orphan":
+        # Its words are gone from the text; the context it had says where it was.
+        before = shorten(highlight.prefix[-40:], 40)
+        after = shorten(highlight.suffix[:40], 40)
+        context = f"was after “…{before}” and before “{after}…”"
+        lines += _wrapped(context, width, "notes--context")
+    if highlight.tags:
+        lines += _wrapped(" ".join(f"#{tag}" for tag in highlight.tags), width, "notes--tags")
+    lines.append([])
+    return lines
+
+
+def _shown(highlight: Highlight, where: str, width: int) -> tuple[object, ...]:
+    """Everything an entry shows: two highlights with the same key look the same."""
+    h = highlight
+    return (
+        h.id,
+        h.quote,
+        h.note,
+        tuple(h.tags),
+        h.color,
+        h.status,
+        h.score,
+        where,
+        width,
+        h.prefix[-40:] if h.status == "orphan" else "",
+        h.suffix[:40] if h.status == "orphan" else "",
+    )
+
+
+class HighlightList(ScrollView, can_focus=True):
+    """Highlights as entries of several lines; the arrows choose one, enter jumps to it."""
+
+    DEFAULT_CSS = """
+    HighlightList { background: $surface; scrollbar-size-vertical: 1; }
+    HighlightList > .notes--head { color: $foreground-muted; }
+    HighlightList > .notes--quote { color: $foreground; }
+    HighlightList > .notes--note { color: $foreground; text-style: italic; }
+    HighlightList > .notes--tags { color: $accent; text-style: bold; }
+    HighlightList > .notes--context { color: $foreground-muted; }
+    HighlightList > .notes--section { color: $warning; text-style: bold; }
+    HighlightList > .notes--selected { background: $boost; }
+    HighlightList:focus > .notes--selected { background: $margin-selection; }
+    HighlightList > .notes--swatch-1 { color: $margin-highlight-1; text-style: bold; }
+    HighlightList > .notes--swatch-2 { color: $margin-highlight-2; text-style: bold; }
+    HighlightList > .notes--swatch-3 { color: $margin-highlight-3; text-style: bold; }
+    HighlightList > .notes--swatch-4 { color: $margin-highlight-4; text-style: bold; }
+    HighlightList > .notes--swatch-5 { color: $margin-highlight-5; text-style: bold; }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "notes--head",
+        "notes--quote",
+        "notes--note",
+        "notes--tags",
+        "notes--context",
+        "notes--section",
+        "notes--selected",
+        *(f"notes--swatch-{n}" for n in range(1, 6)),
+    }
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "move(1)", "Next", show=False, id="notes.next"),
+        Binding("up,k", "move(-1)", "Previous", show=False, id="notes.previous"),
+        Binding("home,g", "move_to(0)", "First", show=False, id="notes.first"),
+        Binding("end,G", "move_to(-1)", "Last", show=False, id="notes.last"),
         Binding("enter", "select", "Jump to it", id="notes.jump"),
     ]
+
+    class Chosen(Message):
+        """Enter (or a click) on an entry."""
+
+        def __init__(self, highlight: Highlight) -> None:
+            super().__init__()
+            self.highlight = highlight
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        #: Entries in order: a highlight with its place, or None for the orphans' heading.
+        self._entries: list[tuple[Highlight | None, str]] = []
+        self._tops = array("q", [0])
+        #: Laid-out entries by what they show and the width: kept across changes,
+        #: so a change to one highlight lays out only that one.
+        self._laid_out: dict[tuple[object, ...], Lines] = {}
+        self._styles: dict[str, Style] = {}
+        self._measured_width = 0
+        self.highlighted: int | None = None
+
+    # -- content ------------------------------------------------------------
+
+    def set_entries(self, entries: list[tuple[Highlight | None, str]]) -> None:
+        self._entries = entries
+        if self.highlighted is not None and not self._selectable(self.highlighted):
+            self.highlighted = self._first_selectable()
+        self._measure()
+
+    @property
+    def option_count(self) -> int:
+        return len(self._entries)
+
+    def item(self, index: int) -> Highlight | None:
+        return self._entries[index][0] if 0 <= index < len(self._entries) else None
+
+    def entry_text(self, index: int) -> str:
+        """An entry as plain text (its lines joined), for tests and for reading aloud."""
+        return "\n".join("".join(text for text, _ in line) for line in self._lines(index))
+
+    def _width(self) -> int:
+        return max(10, self.scrollable_content_region.width - 1)
+
+    def _lines(self, index: int) -> Lines:
+        highlight, where = self._entries[index]
+        width = self._width()
+        if highlight is None:
+            return [[(where, "notes--section")], []]
+        key = _shown(highlight, where, width)
+        lines = self._laid_out.get(key)
+        if lines is None:
+            lines = entry_lines(highlight, where, width)
+            self._laid_out[key] = lines
+        return lines
+
+    def _measure(self) -> None:
+        tops = array("q", [0])
+        total = 0
+        for index in range(len(self._entries)):
+            total += len(self._lines(index))
+            tops.append(total)
+        self._tops = tops
+        self._measured_width = self._width()
+        # Entries of highlights that are gone, or laid out for another width, go.
+        if len(self._laid_out) > 2 * max(1, len(self._entries)):
+            width = self._width()
+            live = {_shown(h, where, width) for h, where in self._entries if h is not None}
+            self._laid_out = {key: lines for key, lines in self._laid_out.items() if key in live}
+        self.virtual_size = Size(self._width(), total)
+        self.refresh()
+
+    def on_resize(self, event: Resize) -> None:
+        self._measure()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self.get_component_rich_style(name, partial=True)
+            self._styles[name] = style
+        return style
+
+    # -- drawing ------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if self._width() != self._measured_width:
+            # Laid out while hidden, or before a resize reached this widget.
+            self._measure()
+        row = y + int(self.scroll_y)
+        if not self._entries or row >= self._tops[-1]:
+            return Strip.blank(width, base)
+        index = bisect_right(self._tops, row) - 1
+        lines = self._lines(index)
+        line = row - self._tops[index]
+        if line >= len(lines):
+            return Strip.blank(width, base)
+        selected = self._style("notes--selected") if index == self.highlighted else None
+        if selected is not None:
+            base = base + selected
+        segments = []
+        for text, component in lines[line]:
+            style = base + self._style(component)
+            segments.append(Segment(text, style + selected if selected else style))
+        return Strip(segments).crop(0, width).adjust_cell_length(width, base)
+
+    # -- choosing -----------------------------------------------------------
+
+    def _selectable(self, index: int) -> bool:
+        return 0 <= index < len(self._entries) and self._entries[index][0] is not None
+
+    def _first_selectable(self) -> int | None:
+        return next((i for i in range(len(self._entries)) if self._selectable(i)), None)
+
+    def highlight_index(self, index: int | None) -> None:
+        """Choose an entry and scroll it into view."""
+        if index is not None and not self._selectable(index):
+            return
+        if index == self.highlighted:
+            return
+        self.highlighted = index
+        if index is not None:
+            top, bottom = self._tops[index], self._tops[index + 1]
+            height = self.scrollable_content_region.height
+            if top < self.scroll_y or bottom > self.scroll_y + height:
+                self.scroll_to(y=max(0, top - 1), animate=False, immediate=True)
+        self.refresh()
+
+    def action_move(self, step: int) -> None:
+        index = self.highlighted if self.highlighted is not None else -step
+        index += step
+        while 0 <= index < len(self._entries) and not self._selectable(index):
+            index += step
+        if self._selectable(index):
+            self.highlight_index(index)
+
+    def action_move_to(self, where: int) -> None:
+        if not self._entries:
+            return
+        index = where % len(self._entries)
+        step = 1 if where >= 0 else -1
+        while 0 <= index < len(self._entries) and not self._selectable(index):
+            index += step
+        self.highlight_index(index if self._selectable(index) else None)
+
+    def action_select(self) -> None:
+        item = self.item(self.highlighted) if self.highlighted is not None else None
+        if item is not None:
+            self.post_message(self.Chosen(item))
+
+    def on_click(self, event: Click) -> None:
+        row = event.y + int(self.scroll_y)
+        if self._entries and row < self._tops[-1]:
+            index = bisect_right(self._tops, row) - 1
+            if self._selectable(index):
+                self.highlight_index(index)
+                if event.chain >= 2:
+                    self.action_select()
 
 
 class NotesPane(Vertical, can_focus=False):
@@ -51,9 +306,7 @@ class NotesPane(Vertical, can_focus=False):
     }
     NotesPane > #notes-header { color: $accent; text-style: bold; padding: 0 0 1 0; }
     NotesPane > #notes-empty { color: $foreground-muted; }
-    NotesPane > HighlightList, NotesPane > HighlightList:focus {
-        height: 1fr; border: none; background: $surface; padding: 0;
-    }
+    NotesPane > HighlightList { height: 1fr; }
     """
 
     class Jump(Message):
@@ -65,16 +318,15 @@ class NotesPane(Vertical, can_focus=False):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._items: list[Highlight | None] = []
-        self._anchored_starts: list[int] = []
+        self._positions: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
         yield Label("Highlights · 0", id="notes-header")
         yield Static("No highlights yet — press h", id="notes-empty", markup=False)
-        yield HighlightList(id="notes-list", markup=False)
+        yield HighlightList(id="notes-list")
 
     def on_mount(self) -> None:
-        self.query_one(HighlightList).display = False
+        self.list.display = False
 
     @property
     def list(self) -> HighlightList:
@@ -88,75 +340,31 @@ class NotesPane(Vertical, can_focus=False):
         header = f"Highlights · {len(highlights)}  Notes · {notes}"
         self.query_one("#notes-header", Label).update(header)
         self.query_one("#notes-empty").display = not highlights
-        option_list = self.list
-        option_list.display = bool(highlights)
-        kept = option_list.highlighted
-        from db.locate import Locator
-
+        highlight_list = self.list
+        highlight_list.display = bool(highlights)
         locator = Locator(text, blocks)
-        options: list[Option | None] = []
-        self._items = []
-        for highlight in anchored:
-            where = locator.at(highlight.start).describe()
-            options.append(Option(self._prompt(highlight, where), id=highlight.id))
-            self._items.append(highlight)
+        entries: list[tuple[Highlight | None, str]] = [
+            (h, locator.at(h.start).describe()) for h in anchored
+        ]
         if orphans:
-            options.append(None)
-            self._items.append(None)
-            options.append(Option(Text(f"Orphans · {len(orphans)}", style="bold"), disabled=True))
-            self._items.append(None)
-            for highlight in orphans:
-                options.append(Option(self._prompt(highlight, None), id=highlight.id))
-                self._items.append(highlight)
-        self._anchored_starts = [h.start for h in anchored]
-        option_list.set_options(options)
-        # A None option is a separator line, not an option with an index of its own.
-        self._items = [item for item, o in zip(self._items, options, strict=True) if o is not None]
-        if kept is not None and kept < option_list.option_count:
-            option_list.highlighted = kept
-
-    def _prompt(self, highlight: Highlight, where: str | None) -> Text:
-        where = where or "no place in this text"
-        status = _STATUS_WORDS.get(highlight.status, "")
-        if highlight.status == "fuzzy":
-            status = f"fuzzy {highlight.score:.0%}"
-        head = Text()
-        swatch = self.app.theme_variables.get(f"margin-highlight-{highlight.color}", "")
-        head.append("■ ", style=f"bold {swatch}" if swatch.startswith("#") else "bold")
-        head.append(f"{highlight.color} ")
-        head.append(where, style="dim")
-        if status:
-            head.append(f"  {status}", style="italic")
-        lines = [head, Text(f"“{shorten(highlight.quote, QUOTE_CHARS)}”")]
-        if highlight.status == "orphan":
-            # Its words are gone from the text; the context it had says where it was.
-            before = shorten(highlight.prefix[-40:], 40)
-            after = shorten(highlight.suffix[:40], 40)
-            lines.append(Text(f"was after “…{before}” and before “{after}…”", style="dim"))
-        if highlight.note.strip():
-            lines.append(Text(f"✎ {shorten(highlight.note, NOTE_CHARS)}", style="italic"))
-        if highlight.tags:
-            lines.append(Text(" ".join(f"#{tag}" for tag in highlight.tags), style="bold"))
-        return Text("\n").join([*lines, Text("")])
+            entries.append((None, f"Orphans · {len(orphans)}"))
+            entries += [(h, "no place in this text") for h in orphans]
+        chosen = self.highlighted_item()
+        highlight_list.set_entries(entries)
+        self._positions = {h.id: i for i, (h, _) in enumerate(entries) if h is not None}
+        if chosen is not None and chosen.id in self._positions:
+            highlight_list.highlight_index(self._positions[chosen.id])
 
     def highlighted_item(self) -> Highlight | None:
-        index = self.list.highlighted
-        if index is None or not 0 <= index < len(self._items):
-            return None
-        return self._items[index]
+        highlight_list = self.list
+        index = highlight_list.highlighted
+        return highlight_list.item(index) if index is not None else None
 
     def follow(self, highlight: Highlight | None) -> None:
-        """Select the entry of the highlight under the article's cursor."""
-        if highlight is None:
-            return
-        for index, item in enumerate(self._items):
-            if item is not None and item.id == highlight.id:
-                if self.list.highlighted != index:
-                    self.list.highlighted = index
-                return
+        """Choose the entry of the highlight under the article's cursor."""
+        if highlight is not None and highlight.id in self._positions:
+            self.list.highlight_index(self._positions[highlight.id])
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    def on_highlight_list_chosen(self, event: HighlightList.Chosen) -> None:
         event.stop()
-        item = self._items[event.option_index] if event.option_index < len(self._items) else None
-        if item is not None:
-            self.post_message(self.Jump(item))
+        self.post_message(self.Jump(event.highlight))
