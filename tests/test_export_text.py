@@ -1,14 +1,18 @@
-"""Tests for the text exports (Markdown, Readwise CSV, HTML) and the file names they are saved as.
+"""Tests for the text exports (Markdown, Readwise CSV, HTML), the golden files of every format,
+and the file names exports are saved as.
 
-Each format is compared byte for byte with a golden file in ``tests/golden``
+Every export format (Markdown, HTML, Readwise CSV, W3C JSON, BibTeX and
+CSL-JSON) is compared byte for byte with a golden file in ``tests/golden``
 made from one hostile fixture: Unicode of several scripts and directions, a
 spreadsheet formula, HTML, Markdown structure and a control picture in the
 quotes, Markdown in the notes, nested tags, all five colours, a moved, a
-fuzzy and an orphaned highlight. ``MARGIN_UPDATE_GOLDEN=1 pytest
+fuzzy and an orphaned highlight, and an untitled second document for the
+formats that hold several. ``MARGIN_UPDATE_GOLDEN=1 pytest
 tests/test_export_text.py`` rewrites the golden files; read the diff before
 committing it. Around the golden files, the properties each format promises
 are tested on their own: quotes render as themselves, YAML reads back, no
-formula reaches a spreadsheet, nothing in the HTML can run.
+formula reaches a spreadsheet, nothing in the HTML can run. The JSON formats
+have their own tests (``test_export_w3c.py``, ``test_cite.py``).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from db.export.names import (
     place_of,
 )
 from db.export.readwise_csv import HEADER, neutralise
+from db.export.w3c import parse
 from db.locate import Location
 from db.models import Document, Highlight, Metadata
 
@@ -150,7 +155,12 @@ def item(doc: Document = WAR, highlights: list[Highlight] | None = None) -> Expo
 NOTES = document(doc_id=8, path="/tmp/notes.txt")
 NOTES_ITEM = ExportItem(
     NOTES,
-    [highlight(7, "-1 is a number, not a formula", note="\tindented", created="")],
+    [
+        replace(
+            highlight(7, "-1 is a number, not a formula", note="\tindented", created=""),
+            document_id=8,
+        )
+    ],
     lambda h: Location(paragraph=1),
 )
 
@@ -168,9 +178,16 @@ def run(fmt: str, items: Iterable[ExportItem], exported: str = EXPORTED) -> str:
         ("md", "war.md", [item()]),
         ("html", "war.html", [item()]),
         ("csv", "library.csv", [item(), NOTES_ITEM]),
+        ("json", "library.json", [item(), NOTES_ITEM]),
+        ("bibtex", "library.bib", [item(), NOTES_ITEM]),
+        ("csl-json", "library.csl.json", [item(), NOTES_ITEM]),
     ],
 )
-def test_golden(fmt: str, name: str, items: list[ExportItem]) -> None:
+def test_golden(
+    fmt: str, name: str, items: list[ExportItem], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The JSON export names the margin that wrote it; a release must not change the golden file.
+    monkeypatch.setattr("db.export.w3c.__version__", "0.0.0")
     produced = run(fmt, items).encode("utf-8")
     path = GOLDEN / name
     if UPDATE:
@@ -178,6 +195,22 @@ def test_golden(fmt: str, name: str, items: list[ExportItem]) -> None:
         path.write_bytes(produced)
     assert path.exists(), f"no golden file {path}: run with MARGIN_UPDATE_GOLDEN=1"
     assert produced == path.read_bytes()
+
+
+def test_golden_json_files_read_back() -> None:
+    """The golden files are what they claim to be: the W3C one parses back to the fixture."""
+    parsed = parse((GOLDEN / "library.json").read_bytes())
+    assert [(p.document, p.highlights) for p in parsed] == [
+        (WAR, HIGHLIGHTS),
+        (NOTES, NOTES_ITEM.highlights),
+    ]
+    csl = json.loads((GOLDEN / "library.csl.json").read_bytes())
+    assert [entry["id"] for entry in csl] == ["anon1869war", "anonnotes"]
+    bib = (GOLDEN / "library.bib").read_text(encoding="utf-8")
+    assert re.findall(r"^@(\w+)\{(\w+),$", bib, re.MULTILINE) == [
+        ("book", "anon1869war"),
+        ("misc", "anonnotes"),
+    ]
 
 
 @pytest.mark.parametrize(("fmt", "extra"), [("md", 0), ("html", 2)])
