@@ -8,8 +8,8 @@ commands never import Textual.
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
