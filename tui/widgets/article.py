@@ -646,6 +646,10 @@ class ArticleView(ScrollView, can_focus=True):
             target = top if self._cursor_row < top else top + height - 1
             self._move_to_row(target, direction=1 if self._cursor_row < top else -1)
 
+    def _number_paragraphs(self) -> None:
+        self.locator  # noqa: B018 - built now, so the announcement can number the paragraph
+        self._announce()
+
     @property
     def locator(self) -> Locator:
         """Paragraph numbers as citations count them (built on first use)."""
@@ -654,6 +658,11 @@ class ArticleView(ScrollView, can_focus=True):
         return self._locator
 
     def _announce(self) -> None:
+        if self._locator is None and len(self.blocks) > 5_000:
+            # Numbering a book's paragraphs takes a few milliseconds: after the first
+            # paint (the property builds it at once if a key needs it sooner).
+            self.call_after_refresh(self._number_paragraphs)
+            return
         fraction = (self.cursor + 1) / len(self.text) if self.text else 1.0
         paragraph = self.locator.at(self.cursor).paragraph if self.blocks else 0
         self.post_message(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -53,14 +53,18 @@ def _wrapped(text: str, width: int, component: str, indent: str = "") -> Lines:
     return [[(indent + text[a:b].rstrip(), component)] for a, b in zip(starts, ends, strict=True)]
 
 
-def entry_lines(highlight: Highlight, where: str, width: int) -> Lines:
-    """The lines of one highlight's entry: place, quote, note, old context, tags, a gap."""
+def entry_head(highlight: Highlight, where: str) -> list[tuple[str, str]]:
+    """An entry's first line: the colour, where it is, and its state when not exact."""
     status = _STATUS_WORDS.get(highlight.status, "")
     if highlight.status == "fuzzy":
         status = f"fuzzy {highlight.score:.0%}"
     head = f"{highlight.color}  {where}" + (f"  {status}" if status else "")
-    lines: Lines = [[("■ ", f"notes--swatch-{highlight.color}"), (head, "notes--head")]]
-    lines += _wrapped(f"“{shorten(highlight.quote, QUOTE_CHARS)}”", width, "notes--quote")
+    return [("■ ", f"notes--swatch-{highlight.color}"), (head, "notes--head")]
+
+
+def entry_body(highlight: Highlight, width: int) -> Lines:
+    """The lines under an entry's head: quote, note, old context, tags, and a gap."""
+    lines = _wrapped(f"“{shorten(highlight.quote, QUOTE_CHARS)}”", width, "notes--quote")
     if highlight.note.strip():
         lines += _wrapped(f"✎ {shorten(highlight.note, NOTE_CHARS)}", width, "notes--note")
     if highlight.status == "orphan":
@@ -73,24 +77,6 @@ def entry_lines(highlight: Highlight, where: str, width: int) -> Lines:
         lines += _wrapped(" ".join(f"#{tag}" for tag in highlight.tags), width, "notes--tags")
     lines.append([])
     return lines
-
-
-def _shown(highlight: Highlight, where: str, width: int) -> tuple[object, ...]:
-    """Everything an entry shows: two highlights with the same key look the same."""
-    h = highlight
-    return (
-        h.id,
-        h.quote,
-        h.note,
-        tuple(h.tags),
-        h.color,
-        h.status,
-        h.score,
-        where,
-        width,
-        h.prefix[-40:] if h.status == "orphan" else "",
-        h.suffix[:40] if h.status == "orphan" else "",
-    )
 
 
 class HighlightList(ScrollView, can_focus=True):
@@ -144,9 +130,12 @@ class HighlightList(ScrollView, can_focus=True):
         #: Entries in order: a highlight with its place, or None for the orphans' heading.
         self._entries: list[tuple[Highlight | None, str]] = []
         self._tops = array("q", [0])
-        #: Laid-out entries by what they show and the width: kept across changes,
-        #: so a change to one highlight lays out only that one.
-        self._laid_out: dict[tuple[object, ...], Lines] = {}
+        #: Laid-out entry bodies by highlight id, with the highlight object and the
+        #: width they were laid out for: the annotator keeps an unchanged highlight's
+        #: object, so a change to one highlight lays out only that one again.
+        self._laid_out: dict[str, tuple[Highlight, int, Lines]] = {}
+        #: Where each highlight is (chapter and paragraph), found when first drawn.
+        self.place: Callable[[Highlight], str] = lambda highlight: ""
         self._styles: dict[str, Style] = {}
         self._measured_width = 0
         self.highlighted: int | None = None
@@ -173,31 +162,35 @@ class HighlightList(ScrollView, can_focus=True):
     def _width(self) -> int:
         return max(10, self.scrollable_content_region.width - 1)
 
+    def _body(self, highlight: Highlight, width: int) -> Lines:
+        laid = self._laid_out.get(highlight.id)
+        if laid is not None and laid[0] is highlight and laid[1] == width:
+            return laid[2]
+        body = entry_body(highlight, width)
+        self._laid_out[highlight.id] = (highlight, width, body)
+        return body
+
     def _lines(self, index: int) -> Lines:
-        highlight, where = self._entries[index]
-        width = self._width()
+        highlight, label = self._entries[index]
         if highlight is None:
-            return [[(where, "notes--section")], []]
-        key = _shown(highlight, where, width)
-        lines = self._laid_out.get(key)
-        if lines is None:
-            lines = entry_lines(highlight, where, width)
-            self._laid_out[key] = lines
-        return lines
+            return [[(label, "notes--section")], []]
+        head = entry_head(highlight, label or self.place(highlight))
+        return [head, *self._body(highlight, self._width())]
 
     def _measure(self) -> None:
         tops = array("q", [0])
         total = 0
-        for index in range(len(self._entries)):
-            total += len(self._lines(index))
+        width = self._width()
+        for highlight, _ in self._entries:
+            # A head line over the body, or a section's title over a gap.
+            total += 1 + len(self._body(highlight, width)) if highlight is not None else 2
             tops.append(total)
         self._tops = tops
         self._measured_width = self._width()
-        # Entries of highlights that are gone, or laid out for another width, go.
+        # Entries of highlights that are gone go.
         if len(self._laid_out) > 2 * max(1, len(self._entries)):
-            width = self._width()
-            live = {_shown(h, where, width) for h, where in self._entries if h is not None}
-            self._laid_out = {key: lines for key, lines in self._laid_out.items() if key in live}
+            live = {h.id for h, _ in self._entries if h is not None}
+            self._laid_out = {key: laid for key, laid in self._laid_out.items() if key in live}
         self.virtual_size = Size(self._width(), total)
         self.refresh()
 
@@ -343,9 +336,9 @@ class NotesPane(Vertical, can_focus=False):
         highlight_list = self.list
         highlight_list.display = bool(highlights)
         locator = Locator(text, blocks)
-        entries: list[tuple[Highlight | None, str]] = [
-            (h, locator.at(h.start).describe()) for h in anchored
-        ]
+        highlight_list.place = lambda h: locator.at(h.start).describe()
+        # Places are found as entries are drawn: a book's 10,000 need not be found at once.
+        entries: list[tuple[Highlight | None, str]] = [(h, "") for h in anchored]
         if orphans:
             entries.append((None, f"Orphans · {len(orphans)}"))
             entries += [(h, "no place in this text") for h in orphans]
