@@ -11,6 +11,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import accumulate
+from operator import attrgetter
 from typing import cast
 
 from db.models import Highlight
@@ -73,16 +75,12 @@ class Annotator:
         self._set(self.store.highlights(self.document_id))
 
     def _set(self, highlights: list[Highlight]) -> None:
-        self.highlights = sorted(highlights, key=lambda h: (h.start, h.end, h.created, h.id))
+        self.highlights = sorted(highlights, key=attrgetter("start", "end", "created", "id"))
         self._anchored = [h for h in self.highlights if h.status != "orphan"]
         self._starts = [h.start for h in self._anchored]
         # A running maximum of ends: the first highlight that can reach past an
         # offset is found by bisection, so a row looks at only its own highlights.
-        running = -1
-        self._max_ends = []
-        for highlight in self._anchored:
-            running = max(running, highlight.end)
-            self._max_ends.append(running)
+        self._max_ends = list(accumulate((h.end for h in self._anchored), max))
 
     @property
     def stale(self) -> list[Highlight]:

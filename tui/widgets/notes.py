@@ -312,6 +312,8 @@ class NotesPane(Vertical, can_focus=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._positions: dict[str, int] = {}
+        self._locator: Locator | None = None
+        self._locator_for: Sequence[Block] | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("Highlights · 0", id="notes-header")
@@ -335,7 +337,10 @@ class NotesPane(Vertical, can_focus=False):
         self.query_one("#notes-empty").display = not highlights
         highlight_list = self.list
         highlight_list.display = bool(highlights)
-        locator = Locator(text, blocks)
+        # The text does not change while the pane lives: its paragraphs are numbered once.
+        if self._locator is None or self._locator_for is not blocks:
+            self._locator, self._locator_for = Locator(text, blocks), blocks
+        locator = self._locator
         highlight_list.place = lambda h: locator.at(h.start).describe()
         # Places are found as entries are drawn: a book's 10,000 need not be found at once.
         entries: list[tuple[Highlight | None, str]] = [(h, "") for h in anchored]
