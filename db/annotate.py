@@ -7,9 +7,10 @@ disk), and remembers how to undo each one for the rest of the session.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import Counter
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from itertools import accumulate
 from operator import attrgetter
@@ -17,6 +18,9 @@ from typing import cast
 
 from db.models import Highlight
 from db.store import NotFoundError, Store
+
+#: The order highlights are kept in: text order, then the older first.
+_ORDER = attrgetter("start", "end", "created", "id")
 
 #: How many changes `u` can take back in one session.
 UNDO_DEPTH = 200
@@ -74,8 +78,8 @@ class Annotator:
         """Read the document's highlights from the store again (after another process wrote)."""
         self._set(self.store.highlights(self.document_id))
 
-    def _set(self, highlights: list[Highlight]) -> None:
-        self.highlights = sorted(highlights, key=attrgetter("start", "end", "created", "id"))
+    def _set(self, highlights: list[Highlight], *, ordered: bool = False) -> None:
+        self.highlights = highlights if ordered else sorted(highlights, key=_ORDER)
         self._anchored = [h for h in self.highlights if h.status != "orphan"]
         self._starts = [h.start for h in self._anchored]
         # A running maximum of ends: the first highlight that can reach past an
@@ -128,17 +132,18 @@ class Annotator:
         del self._undo[:-UNDO_DEPTH]
 
     def _after_write(self, changed: Iterable[str]) -> None:
-        """Read back only the highlights a change touched: re-reading all of them cost
-        40 ms on a book with 10,000, most of a key press."""
-        from db.store import NotFoundError
+        """Read back only the highlights a change touched, and put them in their place.
 
-        kept = {h.id: h for h in self.highlights}
-        for highlight_id in set(changed):
-            try:
-                kept[highlight_id] = self.store.get_highlight(highlight_id)
-            except NotFoundError:
-                kept.pop(highlight_id, None)
-        self._set(list(kept.values()))
+        Re-reading all of them cost 40 ms on a book with 10,000, most of a key press.
+        """
+
+        touched = set(changed)
+        kept = [h for h in self.highlights if h.id not in touched]
+        for highlight_id in touched:
+            # A highlight that is gone (deleted, or absorbed by a merge) stays out.
+            with suppress(NotFoundError):
+                insort(kept, self.store.get_highlight(highlight_id), key=_ORDER)
+        self._set(kept, ordered=True)
 
     def highlight(self, start: int, end: int, color: int = 1) -> Highlight:
         """Highlight [start, end); one of the same colour that it overlaps or touches merges in."""

@@ -149,6 +149,10 @@ class HighlightList(ScrollView, can_focus=True):
         self._measure()
 
     @property
+    def entries(self) -> list[tuple[Highlight | None, str]]:
+        return self._entries
+
+    @property
     def option_count(self) -> int:
         return len(self._entries)
 
@@ -311,7 +315,7 @@ class NotesPane(Vertical, can_focus=False):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._positions: dict[str, int] = {}
+        self._positions: dict[str, int] | None = None
         self._locator: Locator | None = None
         self._locator_for: Sequence[Block] | None = None
 
@@ -349,9 +353,9 @@ class NotesPane(Vertical, can_focus=False):
             entries += [(h, "no place in this text") for h in orphans]
         chosen = self.highlighted_item()
         highlight_list.set_entries(entries)
-        self._positions = {h.id: i for i, (h, _) in enumerate(entries) if h is not None}
-        if chosen is not None and chosen.id in self._positions:
-            highlight_list.highlight_index(self._positions[chosen.id])
+        self._positions = None
+        if chosen is not None:
+            self.follow(chosen)
 
     def highlighted_item(self) -> Highlight | None:
         highlight_list = self.list
@@ -360,7 +364,13 @@ class NotesPane(Vertical, can_focus=False):
 
     def follow(self, highlight: Highlight | None) -> None:
         """Choose the entry of the highlight under the article's cursor."""
-        if highlight is not None and highlight.id in self._positions:
+        if highlight is None:
+            return
+        if self._positions is None:
+            # Indexed when first needed, not on every change of a long list.
+            entries = self.list.entries
+            self._positions = {h.id: i for i, (h, _) in enumerate(entries) if h is not None}
+        if highlight.id in self._positions:
             self.list.highlight_index(self._positions[highlight.id])
 
     def on_highlight_list_chosen(self, event: HighlightList.Chosen) -> None:
