@@ -17,7 +17,7 @@ from operator import attrgetter
 from typing import cast
 
 from db.models import Highlight
-from db.store import NotFoundError, Store
+from db.store import UPDATABLE_FIELDS, NotFoundError, Store
 
 #: The order highlights are kept in: text order, then the older first.
 _ORDER = attrgetter("start", "end", "created", "id")
@@ -37,21 +37,7 @@ class Change:
 
 def _restorable_fields(highlight: Highlight) -> dict[str, object]:
     """The fields of a highlight that update_highlight can set back."""
-    return {
-        name: getattr(highlight, name)
-        for name in (
-            "start",
-            "end",
-            "quote",
-            "prefix",
-            "suffix",
-            "text_hash",
-            "color",
-            "note",
-            "status",
-            "score",
-        )
-    }
+    return {name: getattr(highlight, name) for name in UPDATABLE_FIELDS}
 
 
 class Annotator:

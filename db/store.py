@@ -343,6 +343,9 @@ _UPDATABLE: dict[str, type | tuple[type, ...]] = {
     "score": (int, float),
 }
 
+#: The highlight fields update_highlight changes (tags change through set_tags).
+UPDATABLE_FIELDS = tuple(_UPDATABLE)
+
 
 def _highlights(rows: list[tuple[Any, ...]]) -> list[Highlight]:
     """Highlights from rows of _HIGHLIGHT_SELECT (unpacked, not sliced: 10,000 at a time)."""
