@@ -33,6 +33,23 @@ class Span(NamedTuple):
     style: str
 
 
+class PageMark(NamedTuple):
+    """Where a page of the source (a PDF page, an EPUB page-list entry) starts in the text."""
+
+    start: int
+    #: The page's own label as the source numbers it: "14", "xiv", "A-3".
+    label: str
+
+
+class TocEntry(NamedTuple):
+    """One entry of a document's own table of contents (an EPUB's navigation, a PDF's outline)."""
+
+    title: str
+    start: int
+    #: Nesting depth, 1 at the top.
+    level: int = 1
+
+
 @dataclass(slots=True)
 class Metadata:
     """What a citation needs to know about a document; every field may be empty."""
@@ -99,6 +116,10 @@ class LoadedText:
     format: str = "txt"
     #: Things the reader should be told once, e.g. "decoded as windows-1252".
     notices: list[str] = field(default_factory=list)
+    #: Page starts, sorted by offset, for sources that have pages (PDF, EPUB page lists).
+    pages: list[PageMark] = field(default_factory=list)
+    #: The source's own table of contents, in reading order; empty: headings serve.
+    toc: list[TocEntry] = field(default_factory=list)
 
 
 @dataclass(slots=True)

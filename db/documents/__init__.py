@@ -1,10 +1,11 @@
 """Document loaders: a path or bytes in, the canonical text (``LoadedText``) out.
 
-``load_path`` and ``load_bytes`` pick the loader (``detect_format``), decode
-(``decode``), make the text inert (``make_inert``) and hand it to the plain-text
-or Markdown loader. Every failure a user can cause is a ``LoadError`` whose
-``str()`` is one line naming the file. The Markdown parser and the encoding
-detector are imported only when a file needs them.
+``load_path`` and ``load_bytes`` pick the loader (``detect_format``). Text
+formats are decoded (``decode``), made inert (``make_inert``) and handed to the
+plain-text or Markdown loader; HTML, EPUB and PDF loaders take the bytes and
+build their text with ``BlockBuilder``. Every failure a user can cause is a
+``LoadError`` whose ``str()`` is one line naming the file. Each format's
+parser (and its library) is imported only when a file needs it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 
 # Imported under another name: the package attribute "decode" stays the module.
 from db.documents.decode import UndecodableError, looks_binary
@@ -22,8 +24,22 @@ from db.models import LoadedText
 __all__ = ["FORMATS", "LoadError", "detect_format", "load_bytes", "load_path", "read_source"]
 
 #: Formats this package loads, by the name ``LoadedText.format`` carries.
-FORMATS = ("txt", "md")
+FORMATS = ("txt", "md", "html", "epub", "pdf")
 MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
+_SUFFIX_FORMATS = {
+    **dict.fromkeys(MARKDOWN_SUFFIXES, "md"),
+    **dict.fromkeys((".html", ".htm", ".xhtml", ".shtml"), "html"),
+    ".epub": "epub",
+    ".pdf": "pdf",
+    **dict.fromkeys((".txt", ".text"), "txt"),
+}
+#: Formats read from bytes by their own parser, not decoded as text first.
+_BINARY_FORMATS = ("html", "epub", "pdf")
+#: A loader's progress: (units done, units in all), e.g. pages of a PDF.
+Progress = Callable[[int, int], None]
+_HTML_START = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.I | re.S
+)
 #: How much of an unnamed input (stdin) is looked at to tell Markdown from text.
 _SNIFF_BYTES = 4096
 _FRONT_MATTER = re.compile(
@@ -39,9 +55,23 @@ class LoadError(Exception):
 
 
 def detect_format(name: str | None, data: bytes) -> str:
-    """Return "md" or "txt": by the suffix of ``name``, or for stdin (None) by ``data``."""
+    """Return one of FORMATS: by the suffix of ``name``, else by what ``data`` starts with.
+
+    A known suffix wins, so that a file named ``.pdf`` that is not one is
+    reported as such rather than shown as noise.
+    """
     if name is not None:
-        return "md" if os.path.splitext(name)[1].lower() in MARKDOWN_SUFFIXES else "txt"
+        suffix = os.path.splitext(name)[1].lower()
+        if suffix in _SUFFIX_FORMATS:
+            return _SUFFIX_FORMATS[suffix]
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04") and b"application/epub+zip" in data[:100]:
+        return "epub"
+    if _HTML_START.match(data[:_SNIFF_BYTES]):
+        return "html"
+    if name is not None:
+        return "txt"
     head = data[:_SNIFF_BYTES]
     if _FRONT_MATTER.match(head) or _ATX_HEADING.search(head) or _FENCE.search(head):
         return "md"
@@ -50,16 +80,29 @@ def detect_format(name: str | None, data: bytes) -> str:
     return "md" if next(lists, None) and next(lists, None) else "txt"
 
 
-def load_bytes(data: bytes, name: str | None = None, fmt: str | None = None) -> LoadedText:
+def load_bytes(
+    data: bytes,
+    name: str | None = None,
+    fmt: str | None = None,
+    *,
+    url: str | None = None,
+    progress: Progress | None = None,
+) -> LoadedText:
     """Load a document from its bytes.
 
     ``name`` (a path or file name; None for stdin) picks the format unless
-    ``fmt`` does, and names the input in error messages.
+    ``fmt`` does, and names the input in error messages. ``url`` is where a
+    fetched page came from; ``progress`` is called as a long load goes on.
     """
     label = _label(name if name is not None else "standard input")
     fmt = fmt or detect_format(name, data)
     if fmt not in FORMATS:
         raise LoadError(f"{label}: cannot read {fmt!r} documents")
+    if fmt in _BINARY_FORMATS:
+        loaded = _load_binary(fmt, data, label, url, progress)
+        if not loaded.text and not loaded.notices:
+            loaded.notices.append("The file has no text to show.")
+        return loaded
     if looks_binary(data):
         raise LoadError(f"{label}: looks like a binary file, not text")
     try:
@@ -89,11 +132,35 @@ def load_bytes(data: bytes, name: str | None = None, fmt: str | None = None) -> 
     return loaded
 
 
-def load_path(path: str | os.PathLike[str]) -> tuple[LoadedText, bytes]:
+def _load_binary(
+    fmt: str, data: bytes, label: str, url: str | None, progress: Progress | None
+) -> LoadedText:
+    try:
+        if fmt == "html":
+            from db.documents.html import parse_html
+
+            return parse_html(data, label, url=url)
+        if fmt == "epub":
+            from db.documents.epub import parse_epub
+
+            return parse_epub(data, label, progress=progress)
+        from db.documents.pdf import parse_pdf
+
+        return parse_pdf(data, label, progress=progress)
+    except LoadError:
+        raise
+    except Exception as err:
+        # As for text: a parser's own failure is one line, the chain for --debug.
+        raise LoadError(f"{label}: could not be read ({type(err).__name__})") from err
+
+
+def load_path(
+    path: str | os.PathLike[str], *, progress: Progress | None = None
+) -> tuple[LoadedText, bytes]:
     """Load the document at ``path``; return it with the file's bytes (the store hashes them)."""
     name = os.fspath(path)
     data = read_source(name)
-    return load_bytes(data, name), data
+    return load_bytes(data, name, progress=progress), data
 
 
 def read_source(path: str | os.PathLike[str]) -> bytes:
