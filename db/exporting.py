@@ -29,7 +29,7 @@ def export_item(store: Store, document: Document) -> ExportItem:
     locator: Locator | None = None
     if any(h.text_hash == document.text_hash for h in highlights):
         loaded = store.load_text(document.text_hash)
-        locator = Locator(loaded.text, loaded.blocks)
+        locator = Locator.of(loaded)
 
     def locate(highlight: Highlight) -> Location:
         # Offsets of an orphan or of a highlight on an older text mean nothing in this one.

@@ -27,7 +27,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from db.models import ANCHOR_STATUSES, Block, Document, Highlight, LoadedText, Metadata, Span
+from db.models import (
+    ANCHOR_STATUSES,
+    Block,
+    Document,
+    Highlight,
+    LoadedText,
+    Metadata,
+    PageMark,
+    Span,
+    TocEntry,
+)
 from db.tags import normalise_tag, tag_key
 
 if TYPE_CHECKING:
@@ -250,8 +260,14 @@ def _migration_2(db: Database) -> None:
         db.execute(statement)
 
 
+def _migration_3(db: Database) -> None:
+    """Page marks and the source's own table of contents, stored with the text they point into."""
+    # "" for a text without either: every text stored before this version.
+    db.execute("ALTER TABLE texts ADD COLUMN marks TEXT NOT NULL DEFAULT ''")
+
+
 #: Applied in order, each in its own transaction; migration i brings the schema to version i+1.
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migration_1, _migration_2)
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migration_1, _migration_2, _migration_3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -286,6 +302,30 @@ def _encode_blocks(blocks: list[Block]) -> str:
 
 def _encode_spans(spans: list[Span]) -> str:
     return _compact([[s.start for s in spans], [s.end for s in spans], [s.style for s in spans]])
+
+
+def _encode_marks(pages: list[PageMark], toc: list[TocEntry]) -> str:
+    if not pages and not toc:
+        return ""
+    return _compact(
+        [
+            [p.start for p in pages],
+            [p.label for p in pages],
+            [e.title for e in toc],
+            [e.start for e in toc],
+            [e.level for e in toc],
+        ]
+    )
+
+
+def _decode_marks(data: str) -> tuple[list[PageMark], list[TocEntry]]:
+    if not data:
+        return [], []
+    page_starts, labels, titles, toc_starts, levels = json.loads(data)
+    return (
+        list(map(PageMark, page_starts, labels)),
+        list(map(TocEntry, titles, toc_starts, levels)),
+    )
 
 
 def _decode_blocks(data: str) -> list[Block]:
@@ -730,12 +770,14 @@ class Store:
         with self._transaction() as conn:
             if conn.execute("SELECT 1 FROM texts WHERE hash = ?", (digest,)).fetchone() is None:
                 conn.execute(
-                    "INSERT INTO texts (hash, text, blocks, spans, created) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO texts (hash, text, blocks, spans, marks, created)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
                     (
                         digest,
                         loaded.text,
                         _encode_blocks(loaded.blocks),
                         _encode_spans(loaded.spans),
+                        _encode_marks(loaded.pages, loaded.toc),
                         now,
                     ),
                 )
@@ -811,15 +853,22 @@ class Store:
         return cursor.lastrowid
 
     def load_text(self, text_hash: str) -> LoadedText:
-        """The stored text with its blocks and spans (format and metadata are the document's)."""
+        """The stored text with its blocks, spans and marks (format, metadata: the document's)."""
         with self._reading() as conn:
             row = conn.execute(
-                "SELECT text, blocks, spans FROM texts WHERE hash = ?", (text_hash,)
+                "SELECT text, blocks, spans, marks FROM texts WHERE hash = ?", (text_hash,)
             ).fetchone()
         if row is None:
             raise NotFoundError(f"{self.path} holds no text {text_hash[:12]}")
-        text, blocks, spans = row
-        return LoadedText(text=text, blocks=_decode_blocks(blocks), spans=_decode_spans(spans))
+        text, blocks, spans, marks = row
+        pages, toc = _decode_marks(marks)
+        return LoadedText(
+            text=text,
+            blocks=_decode_blocks(blocks),
+            spans=_decode_spans(spans),
+            pages=pages,
+            toc=toc,
+        )
 
     def load_document(self, doc: Document) -> LoadedText:
         """The document's stored text, with its format and metadata filled in."""
