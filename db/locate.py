@@ -6,7 +6,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from db.models import Block
+from db.models import Block, LoadedText, PageMark
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +47,10 @@ class Location:
 class Locator:
     """Finds locations in one document's text quickly (blocks are indexed once)."""
 
-    def __init__(self, text: str, blocks: Sequence[Block]) -> None:
+    def __init__(self, text: str, blocks: Sequence[Block], pages: Sequence[PageMark] = ()) -> None:
         self._text = text
+        self._page_starts = [page.start for page in pages]
+        self._page_labels = [page.label for page in pages]
         self._starts = [block.start for block in blocks]
         self._blocks = blocks
         # Running counts of paragraph-like blocks and the last heading, by block index.
@@ -63,6 +65,15 @@ class Locator:
             self._paragraphs.append(counted)
             self._chapters.append(heading)
 
+    @classmethod
+    def of(cls, loaded: LoadedText) -> Locator:
+        return cls(loaded.text, loaded.blocks, loaded.pages)
+
+    def page_at(self, offset: int) -> str:
+        """The label of the source's page holding ``offset`` ("" before the first, or none)."""
+        index = bisect_right(self._page_starts, offset) - 1
+        return self._page_labels[index] if index >= 0 else ""
+
     @property
     def paragraphs(self) -> int:
         """How many paragraphs the document has, as ``Location.paragraph`` counts them."""
@@ -70,7 +81,7 @@ class Locator:
 
     def at(self, offset: int) -> Location:
         if not self._blocks:
-            return Location(paragraph=1)
+            return Location(paragraph=1, page=self.page_at(offset))
         index = max(0, bisect_right(self._starts, offset) - 1)
         paragraph = max(1, self._paragraphs[index])
         heading = self._chapters[index]
@@ -78,4 +89,4 @@ class Locator:
         if heading >= 0:
             block = self._blocks[heading]
             chapter = " ".join(self._text[block.start : block.end].split())
-        return Location(paragraph=paragraph, chapter=chapter)
+        return Location(paragraph=paragraph, chapter=chapter, page=self.page_at(offset))

@@ -45,3 +45,22 @@ def test_descriptions_and_citation_locators():
 def test_an_empty_document_is_paragraph_one():
     assert Locator("", []).at(0) == Location(1)
     assert Locator("", []).paragraphs == 0
+
+
+def test_a_paged_source_gives_the_page_label_holding_the_offset():
+    from db.models import LoadedText, PageMark
+
+    text, blocks = document(
+        [("paragraph", "Preface text."), ("heading", "One"), ("paragraph", "Page one, then two.")]
+    )
+    two = text.index("two")
+    pages = [PageMark(0, "ix"), PageMark(text.index("One"), "1"), PageMark(two, "2")]
+    locator = Locator.of(LoadedText(text=text, blocks=blocks, pages=pages))
+    assert locator.at(3) == Location(1, "", page="ix")
+    assert locator.at(text.index("Page")).describe() == "p. 1"
+    assert locator.at(two - 1).page == "1"
+    assert locator.at(two).locator() == ("page", "2")
+    # Before the first page mark (a cover without a label) there is no page.
+    late = Locator(text, blocks, [PageMark(text.index("One"), "1")])
+    assert late.at(0).page == ""
+    assert late.at(0).describe() == "¶ 1"

@@ -373,7 +373,7 @@ def _cited_location(store: Store, document: Document, highlight: Highlight) -> L
     if highlight.status == "orphan" or highlight.text_hash != document.text_hash:
         return None
     loaded = store.load_text(document.text_hash)
-    return Locator(loaded.text, loaded.blocks).at(highlight.start)
+    return Locator.of(loaded).at(highlight.start)
 
 
 def _copy(text: str) -> int:
@@ -439,7 +439,7 @@ def format_highlights(
     count = len(highlights)
     counted = f"{count} highlight{'' if count == 1 else 's'}" if count else "no highlights"
     lines = [f"{_one_line(title)}  (id {document.id}, {counted})"]
-    locator = Locator(loaded.text, loaded.blocks) if loaded is not None else None
+    locator = Locator.of(loaded) if loaded is not None else None
     for h in highlights:
         if h.status != "orphan" and h.text_hash == document.text_hash and locator is not None:
             place = _one_line(locator.at(h.start).describe())

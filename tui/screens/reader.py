@@ -115,6 +115,7 @@ class ReaderScreen(Screen[None]):
                 self.loaded.text,
                 self.loaded.blocks,
                 self.loaded.spans,
+                pages=self.loaded.pages,
                 cursor=self.document.position,
                 id="article",
             )
@@ -272,7 +273,7 @@ class ReaderScreen(Screen[None]):
 
     def _show_highlights(self) -> None:
         self.query_one(NotesPane).show(
-            self.annotator.highlights, self.loaded.text, self.loaded.blocks
+            self.annotator.highlights, self.loaded.text, self.loaded.blocks, self.loaded.pages
         )
         self.article.highlights_changed()
 

@@ -29,7 +29,7 @@ from textual.worker import get_current_worker
 
 from db import text as boundaries
 from db.locate import Locator
-from db.models import Block, Highlight, Span
+from db.models import Block, Highlight, PageMark, Span
 from tui.layout import Layout
 
 if TYPE_CHECKING:
@@ -214,6 +214,7 @@ class ArticleView(ScrollView, can_focus=True):
         blocks: Sequence[Block],
         spans: Sequence[Span] = (),
         *,
+        pages: Sequence[PageMark] = (),
         cursor: int = 0,
         measure: int = 80,
         empty_notice: str = "This document is empty.",
@@ -224,6 +225,7 @@ class ArticleView(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.text = text
         self.blocks = blocks
+        self.pages = pages
         self.spans = sorted(spans, key=lambda span: (span.start, span.end))
         self._span_starts = [span.start for span in self.spans]
         self._span_max_length = max((s.end - s.start for s in self.spans), default=0)
@@ -654,7 +656,7 @@ class ArticleView(ScrollView, can_focus=True):
     def locator(self) -> Locator:
         """Paragraph numbers as citations count them (built on first use)."""
         if self._locator is None:
-            self._locator = Locator(self.text, self.blocks)
+            self._locator = Locator(self.text, self.blocks, self.pages)
         return self._locator
 
     def _announce(self) -> None:

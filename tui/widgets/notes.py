@@ -25,7 +25,7 @@ from textual.strip import Strip
 from textual.widgets import Label, Static
 
 from db.locate import Locator
-from db.models import Block, Highlight
+from db.models import Block, Highlight, PageMark
 from tui.layout import wrap_line
 
 #: How much of a quote and of a note an entry shows before an ellipsis.
@@ -331,7 +331,13 @@ class NotesPane(Vertical, can_focus=False):
     def list(self) -> HighlightList:
         return self.query_one(HighlightList)
 
-    def show(self, highlights: Sequence[Highlight], text: str, blocks: Sequence[Block]) -> None:
+    def show(
+        self,
+        highlights: Sequence[Highlight],
+        text: str,
+        blocks: Sequence[Block],
+        pages: Sequence[PageMark] = (),
+    ) -> None:
         """List these highlights (orphans last, in their own section)."""
         anchored = [h for h in highlights if h.status != "orphan"]
         orphans = [h for h in highlights if h.status == "orphan"]
@@ -343,7 +349,7 @@ class NotesPane(Vertical, can_focus=False):
         highlight_list.display = bool(highlights)
         # The text does not change while the pane lives: its paragraphs are numbered once.
         if self._locator is None or self._locator_for is not blocks:
-            self._locator, self._locator_for = Locator(text, blocks), blocks
+            self._locator, self._locator_for = Locator(text, blocks, pages), blocks
         locator = self._locator
         highlight_list.place = lambda h: locator.at(h.start).describe()
         # Places are found as entries are drawn: a book's 10,000 need not be found at once.
