@@ -258,3 +258,39 @@ async def test_the_notes_pane_invites_the_first_highlight_and_hides_when_narrow(
         await pilot.resize_terminal(70, 30)
         await pilot.pause()
         assert not pane.display
+
+
+async def test_a_books_own_contents_and_pages_are_used(store):
+    from db.models import Block, LoadedText, PageMark, TocEntry
+
+    parts = ["Cover", *(f"Paragraph {n} of the book." for n in range(1, 80))]
+    text = "\n\n".join(parts)
+    blocks, at = [], 0
+    for part in parts:
+        blocks.append(Block("paragraph", at, at + len(part)))
+        at += len(part) + 2
+    forty = text.index("Paragraph 40 ")
+    loaded = LoadedText(
+        text=text,
+        blocks=blocks,
+        format="epub",
+        pages=[PageMark(0, "i"), PageMark(text.index("Paragraph 1 "), "1"), PageMark(forty, "17")],
+        toc=[TocEntry("Front", 0, 1), TocEntry("The middle part", forty, 2)],
+    )
+    document = store.add_document(loaded, path=None, source_hash="book")
+    app = MarginApp(store, document, store.load_document(document))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        article = app.screen.query_one(ArticleView)
+        await pilot.press("ctrl+o")
+        assert isinstance(app.screen, TocScreen)
+        from textual.widgets import Label, OptionList
+
+        assert "2 entries" in str(app.screen.query_one(Label).render())
+        options = app.screen.query_one(OptionList)
+        assert str(options.get_option_at_index(1).prompt) == "  The middle part"
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert article.cursor == forty
+        assert article.locator.at(article.cursor).describe() == "p. 17"
+        assert app.screen.status.position_text.startswith("p. 17  ¶ 41/80")

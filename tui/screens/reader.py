@@ -146,7 +146,9 @@ class ReaderScreen(Screen[None]):
     # -- position -----------------------------------------------------------
 
     def on_article_view_cursor_moved(self, message: ArticleView.CursorMoved) -> None:
-        self.status.set_position(message.paragraph, message.paragraphs, message.fraction)
+        self.status.set_position(
+            message.paragraph, message.paragraphs, message.fraction, message.page
+        )
         self._position = message.offset
         notes = self.query_one(NotesPane)
         if notes.display and not notes.list.has_focus:
@@ -231,7 +233,8 @@ class ReaderScreen(Screen[None]):
                 self.article.move_cursor(offset, top=True)
 
         self.app.push_screen(
-            TocScreen(self.loaded.text, self.loaded.blocks, self.article.cursor), jump
+            TocScreen(self.loaded.text, self.loaded.blocks, self.article.cursor, self.loaded.toc),
+            jump,
         )
 
     # -- annotating ---------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The table of contents: the document's headings, to jump to one."""
+"""The table of contents: the book's own (EPUB navigation, PDF outline) or its headings."""
 
 from __future__ import annotations
 
@@ -12,11 +12,16 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from db.models import Block
+from db.models import Block, TocEntry
 
 
 class TocScreen(ModalScreen[int | None]):
-    """Lists headings, indented by level; enter returns the chosen heading's offset."""
+    """Lists entries, indented by level; enter returns the chosen entry's offset.
+
+    A source's own table of contents is what its author meant readers to see
+    (it names parts a heading may not, and leaves out headings that are not
+    chapters), so it is preferred to the headings found in the text.
+    """
 
     DEFAULT_CSS = """
     TocScreen { align: center middle; }
@@ -34,20 +39,26 @@ class TocScreen(ModalScreen[int | None]):
         Binding("escape,q", "close", "Close", id="toc.close"),
     ]
 
-    def __init__(self, text: str, blocks: Sequence[Block], cursor: int) -> None:
+    def __init__(
+        self, text: str, blocks: Sequence[Block], cursor: int, toc: Sequence[TocEntry] = ()
+    ) -> None:
         super().__init__()
-        self._headings = [block for block in blocks if block.kind == "heading"]
-        self._text = text
+        self._own = bool(toc)
+        self._entries = list(toc) or [
+            TocEntry(" ".join(text[b.start : b.end].split()), b.start, b.level)
+            for b in blocks
+            if b.kind == "heading"
+        ]
         self._cursor = cursor
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Contents · {len(self._headings)} headings")
-            options = []
-            for block in self._headings:
-                title = " ".join(self._text[block.start : block.end].split())
-                indent = "  " * max(0, block.level - 1)
-                options.append(Option(f"{indent}{title}"))
+            count = len(self._entries)
+            what = "entries" if self._own else "headings"
+            yield Label(f"Contents · {count} {what}")
+            options = [
+                Option("  " * max(0, entry.level - 1) + entry.title) for entry in self._entries
+            ]
             if not options:
                 options.append(Option("This document has no headings.", disabled=True))
             yield OptionList(*options, markup=False)
@@ -55,16 +66,16 @@ class TocScreen(ModalScreen[int | None]):
     def on_mount(self) -> None:
         option_list = self.query_one(OptionList)
         current = 0
-        for index, block in enumerate(self._headings):
-            if block.start <= self._cursor:
+        for index, entry in enumerate(self._entries):
+            if entry.start <= self._cursor:
                 current = index
-        if self._headings:
+        if self._entries:
             option_list.highlighted = current
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if self._headings:
-            self.dismiss(self._headings[event.option_index].start)
+        if self._entries:
+            self.dismiss(self._entries[event.option_index].start)
 
     def action_close(self) -> None:
         self.dismiss(None)

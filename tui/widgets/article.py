@@ -185,14 +185,20 @@ class ArticleView(ScrollView, can_focus=True):
     cursor: reactive[int] = reactive(0, init=False, always_update=False, repaint=False)
 
     class CursorMoved(Message):
-        """The cursor moved to ``offset``, in paragraph ``paragraph`` of ``paragraphs``."""
+        """The cursor moved to ``offset``, in paragraph ``paragraph`` of ``paragraphs``.
 
-        def __init__(self, offset: int, paragraph: int, paragraphs: int, fraction: float) -> None:
+        ``page`` is the source's page label there ("" for a source without pages).
+        """
+
+        def __init__(
+            self, offset: int, paragraph: int, paragraphs: int, fraction: float, page: str = ""
+        ) -> None:
             super().__init__()
             self.offset = offset
             self.paragraph = paragraph
             self.paragraphs = paragraphs
             self.fraction = fraction
+            self.page = page
 
     class LayoutReady(Message):
         """A layout for a new width, built in a worker."""
@@ -666,9 +672,12 @@ class ArticleView(ScrollView, can_focus=True):
             self.call_after_refresh(self._number_paragraphs)
             return
         fraction = (self.cursor + 1) / len(self.text) if self.text else 1.0
-        paragraph = self.locator.at(self.cursor).paragraph if self.blocks else 0
+        location = self.locator.at(self.cursor)
+        paragraph = location.paragraph if self.blocks else 0
         self.post_message(
-            self.CursorMoved(self.cursor, paragraph, self.locator.paragraphs, fraction)
+            self.CursorMoved(
+                self.cursor, paragraph, self.locator.paragraphs, fraction, location.page
+            )
         )
 
     def _column_of(self, row_start: int, offset: int) -> int:

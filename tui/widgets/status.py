@@ -53,9 +53,12 @@ class StatusLine(Widget):
         title.pad_right(max(0, room - title.cell_len) + 2)
         return title + right
 
-    def set_position(self, paragraph: int, paragraphs: int, fraction: float) -> None:
+    def set_position(
+        self, paragraph: int, paragraphs: int, fraction: float, page: str = ""
+    ) -> None:
         percent = min(100, max(0, round(fraction * 100)))
-        self.position_text = f"¶ {paragraph}/{paragraphs}  {percent}%" if paragraphs else ""
+        where = f"¶ {paragraph}/{paragraphs}  {percent}%" if paragraphs else ""
+        self.position_text = f"p. {page}  {where}" if page and where else where
         self.refresh()
 
     def set_search(self, text: str) -> None:
