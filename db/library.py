@@ -12,7 +12,7 @@ import os
 import re
 import unicodedata
 
-from db.documents import LoadError, load_bytes, read_source
+from db.documents import LoadError, Progress, detect_format, load_bytes, read_source
 from db.documents.inert import make_inert
 from db.models import Document, LoadedText
 from db.store import NotFoundError, Store, StoreError
@@ -21,7 +21,9 @@ __all__ = [
     "AmbiguousDocumentError",
     "NoMatchingDocumentError",
     "document_label",
+    "needs_parsing",
     "open_source",
+    "open_url",
     "reopen",
     "resolve_document",
     "source_hash",
@@ -40,23 +42,58 @@ def open_source(
     path: str | None,
     name: str | None = None,
     parsed: LoadedText | None = None,
+    url: str | None = None,
+    progress: Progress | None = None,
+    mark_opened: bool = True,
 ) -> tuple[Document, LoadedText]:
     """The document for these bytes (found by path and hash, or added) and its text.
 
     Bytes seen before come back from the store without parsing; new bytes at a
     known path become that document's new text. ``parsed`` is ``load_bytes(data,
     name)`` if the caller has already made it, so that the bytes are never parsed twice.
+    ``url`` is where fetched bytes came from; ``progress`` follows a long parse.
     """
     digest = source_hash(data)
     document = store.find_document(path, digest)
     if document is not None:
         loaded = store.load_document(document)
     else:
-        loaded = parsed if parsed is not None else load_bytes(data, name)
+        if parsed is None:
+            parsed = load_bytes(data, name, url=url, progress=progress)
+        loaded = parsed
         document = store.add_document(loaded, path=path, source_hash=digest)
-    if not store.read_only:
+    if mark_opened and not store.read_only:
         store.mark_opened(document.id)
     return document, loaded
+
+
+def needs_parsing(store: Store, data: bytes, *, path: str | None, name: str | None) -> str | None:
+    """The format these bytes will be parsed as, or None when the store already has them."""
+    if store.find_document(path, source_hash(data)) is not None:
+        return None
+    return detect_format(name, data)
+
+
+def open_url(
+    store: Store, url: str, *, progress: Progress | None = None, mark_opened: bool = True
+) -> tuple[Document, LoadedText]:
+    """Fetch ``url`` and open what it gives; the URL stands for the document's path.
+
+    Fetching the same URL again later finds the same document, so a changed
+    page re-anchors its highlights as a changed file does.
+    """
+    from db.fetch import fetch
+
+    fetched = fetch(url)
+    return open_source(
+        store,
+        fetched.data,
+        path=url,
+        name=fetched.name,
+        url=fetched.url,
+        progress=progress,
+        mark_opened=mark_opened,
+    )
 
 
 def reopen(store: Store, document: Document) -> tuple[Document, LoadedText]:
@@ -143,6 +180,9 @@ def _by_path(documents: list[Document], spec: str) -> list[Document]:
     """
     if "\0" in spec:
         return []  # no file has such a name (and os.path.realpath would raise)
+    if "://" in spec:
+        # A fetched page's "path" is its URL, as it was typed.
+        return [d for d in documents if d.path == spec]
     target = os.path.abspath(os.path.expanduser(spec))
     for document in documents:  # most recently opened first
         if document.path == target:

@@ -21,7 +21,15 @@ from db.documents.decode import decode as decode_bytes
 from db.documents.inert import make_inert
 from db.models import LoadedText
 
-__all__ = ["FORMATS", "LoadError", "detect_format", "load_bytes", "load_path", "read_source"]
+__all__ = [
+    "FORMATS",
+    "LoadError",
+    "Progress",
+    "detect_format",
+    "load_bytes",
+    "load_path",
+    "read_source",
+]
 
 #: Formats this package loads, by the name ``LoadedText.format`` carries.
 FORMATS = ("txt", "md", "html", "epub", "pdf")
