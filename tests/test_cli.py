@@ -345,6 +345,7 @@ def test_exit_status_is_the_apps(
         def __init__(self, store: Store, document: object, loaded: LoadedText) -> None:
             self.text = loaded.text
             self.return_code: int | None = None
+            self.load_error: str | None = None
 
         def run(self) -> None:
             runs.append(self.text)

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from tui.screens.reader import ReaderScreen
 from tui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, builtin_themes
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from db.models import Document, LoadedText
     from db.store import Store
     from tui.screens.help import HelpSection
+    from tui.screens.loading import LoadingScreen
 
 
 #: Textual's own bindings that do nothing useful in margin (the text never scrolls sideways).
@@ -32,11 +34,22 @@ class MarginApp(App[None]):
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
 
-    def __init__(self, store: Store, document: Document, loaded: LoadedText) -> None:
+    def __init__(
+        self,
+        store: Store,
+        document: Document | None = None,
+        loaded: LoadedText | None = None,
+        *,
+        loading: LoadingScreen | None = None,
+    ) -> None:
+        """Read ``document``, or first open one with ``loading`` (a screen running the parse)."""
         super().__init__()
+        if loading is None and (document is None or loaded is None):
+            raise ValueError("MarginApp needs a document and its text, or a loading screen")
         self.store = store
         self.document = document
         self.loaded = loaded
+        self._loading = loading
         for theme in builtin_themes():
             self.register_theme(theme)
         saved = store.get_setting("theme", DEFAULT_THEME)
@@ -58,10 +71,29 @@ class MarginApp(App[None]):
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return {**super().get_theme_variable_defaults(), **VARIABLE_DEFAULTS}
 
-    def get_default_screen(self) -> ReaderScreen:
+    def get_default_screen(self) -> Screen[None]:
         # The reader is the first screen itself: pushing it over a default screen
         # would style and lay out two screens before the first paint.
+        if self._loading is not None:
+            return self._loading
+        assert self.document is not None and self.loaded is not None
         return ReaderScreen(self.store, self.document, self.loaded)
+
+    @property
+    def load_error(self) -> str | None:
+        """Why the document given to open could not be (the app then exits with code 2)."""
+        return self._loading.error if self._loading is not None else None
+
+    def show_document(self, document: Document, loaded: LoadedText) -> None:
+        """Read ``document`` in place of the current screen (the loading screen)."""
+        self.document, self.loaded = document, loaded
+        reader = ReaderScreen(self.store, document, loaded)
+        if len(self.screen_stack) == 1:
+            # The first screen cannot be switched away (Textual keeps no result
+            # callback for it): the reader goes over it, and quitting quits.
+            self.push_screen(reader)
+        else:
+            self.switch_screen(reader)
 
     def watch_theme(self, theme: str) -> None:
         if not self.store.read_only and self.store.get_setting("theme") != theme:

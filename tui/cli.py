@@ -10,14 +10,20 @@ can make is a :class:`UsageError`: one line on stderr, exit status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from db import __version__
+
+if TYPE_CHECKING:
+    from db.models import LoadedText
+    from db.store import Store
+    from tui.app import MarginApp
 
 #: Other names ``margin cite --style`` takes, for the styles of db.cite.STYLES.
 STYLE_ALIASES = {"chicago": "chicago-author-date"}
@@ -246,13 +252,16 @@ def tutorial_bytes() -> bytes:
 
 def run(args: argparse.Namespace) -> int:
     from db.documents import LoadError, load_bytes, read_source
-    from db.library import open_source, reopen
+    from db.fetch import is_url
     from db.paths import default_db_path
     from db.store import Store, StoreError
 
+    url = args.path if args.path and is_url(args.path) else None
     try:
         # The document is read before the database is touched, so a bad file creates nothing.
-        if args.path == "-":
+        if url is not None:
+            data = path = name = None
+        elif args.path == "-":
             data, path, name = _read_stdin(), None, None
         elif args.path:
             absolute = os.path.abspath(args.path)
@@ -260,37 +269,91 @@ def run(args: argparse.Namespace) -> int:
         else:
             data = path = name = None
         db_path = Path(args.db or default_db_path()).expanduser()
-        # A new database cannot know these bytes, so they are parsed now rather than after
+        created = not db_path.exists()
+        # A new database cannot know these bytes, so text is parsed now rather than after
         # it is made: a document margin cannot read (a binary file) leaves no database behind.
-        parsed = load_bytes(data, name) if data is not None and not db_path.exists() else None
+        # Books and pages are parsed on the loading screen, with progress, instead.
+        parsed = None
+        if data is not None and created and _quick_format(name, data):
+            parsed = load_bytes(data, name)
         store = Store.open(db_path)
     except (LoadError, StoreError) as error:
         raise UsageError(str(error)) from error
 
     try:
-        if data is not None:
-            document, loaded = open_source(store, data, path=path, name=name, parsed=parsed)
-        else:
-            last = store.last_opened()
-            if last is not None:
-                document, loaded = reopen(store, last)
-            else:
-                document, loaded = open_source(
-                    store, tutorial_bytes(), path=None, name="tutorial.md"
-                )
-        from tui.app import MarginApp
-
-        app = MarginApp(store, document, loaded)
+        app = _make_app(store, data, path, name, url, parsed)
         # The book and the libraries stay loaded for good: without this, a full
         # collection walking them stalls keys for 30-100 ms now and then.
         gc.freeze()
         app.run()
+        if app.load_error is not None:
+            raise UsageError(app.load_error)
     except (LoadError, StoreError) as error:
         raise UsageError(str(error)) from error
+    except UsageError:
+        if created and not store.documents():
+            # Nothing was ever kept in it: the database margin just made goes too.
+            store.close()
+            _remove_database(db_path)
+        raise
     finally:
         store.close()
     # Textual prints a crash's traceback itself and returns from run(); its code says so (1).
     return app.return_code or 0
+
+
+def _quick_format(name: str | None, data: bytes) -> bool:
+    """True for a document parsed fast enough to need no loading screen: text and Markdown."""
+    from db.documents import detect_format
+
+    return detect_format(name, data) in ("txt", "md")
+
+
+def _make_app(
+    store: Store,
+    data: bytes | None,
+    path: str | None,
+    name: str | None,
+    url: str | None,
+    parsed: LoadedText | None,
+) -> MarginApp:
+    """The app on the document asked for: at once if it is known or quick, else via a worker."""
+    from db.library import needs_parsing, open_source, open_url, reopen
+    from tui.app import MarginApp
+    from tui.screens.loading import LoadingScreen
+
+    if url is not None:
+        return MarginApp(
+            store,
+            loading=LoadingScreen(url, lambda progress: open_url(store, url, progress=progress)),
+        )
+    if data is not None:
+        fmt = parsed is None and needs_parsing(store, data, path=path, name=name)
+        if fmt and fmt not in ("txt", "md"):
+            what = name or "standard input"
+            return MarginApp(
+                store,
+                loading=LoadingScreen(
+                    what,
+                    lambda progress: open_source(
+                        store, data, path=path, name=name, progress=progress
+                    ),
+                ),
+            )
+        document, loaded = open_source(store, data, path=path, name=name, parsed=parsed)
+    else:
+        last = store.last_opened()
+        if last is not None:
+            document, loaded = reopen(store, last)
+        else:
+            document, loaded = open_source(store, tutorial_bytes(), path=None, name="tutorial.md")
+    return MarginApp(store, document, loaded)
+
+
+def _remove_database(db_path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            os.unlink(f"{db_path}{suffix}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
