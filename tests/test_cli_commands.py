@@ -561,6 +561,7 @@ def test_a_file_called_like_a_command_is_read(
         def __init__(self, store: Store, document: object, loaded: LoadedText) -> None:
             self.text = loaded.text
             self.return_code = 0
+            self.load_error = None
 
         def run(self) -> None:
             runs.append(self.text)

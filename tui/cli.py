@@ -41,6 +41,7 @@ class _Parser(argparse.ArgumentParser):
 
 #: The headless subcommands and what each does; any other first argument is a PATH to read.
 COMMANDS = {
+    "add": "add documents (files, folders, URLs) to the library without opening them",
     "show": "one document's highlights, in text order, with notes and tags",
     "tags": "every tag with the number of highlights that have it",
     "meta": "print a document's metadata, or set fields with --set KEY=VALUE",
@@ -62,14 +63,16 @@ VALUE_OPTIONS = (
     "--form",
 )
 
-_USAGE = """%(prog)s [--db PATH] [--debug] [PATH | -]
+_USAGE = """%(prog)s [--db PATH] [--debug] [PATH | URL | -]
+       %(prog)s add PATH|URL... [--json] [--db PATH]
        %(prog)s show DOC [--json] [--db PATH]
        %(prog)s tags [--json] [--db PATH]
        %(prog)s meta DOC [--set KEY=VALUE ...] [--json] [--db PATH]
        %(prog)s export DOC|--all [-f FORMAT] [-o PATH] [--db PATH]
        %(prog)s cite DOC [--highlight ID] [--style STYLE] [--form FORM] [--copy] [--db PATH]"""
 
-_EPILOG = f"""commands (they print and exit; show, tags and meta take --json):
+_EPILOG = f"""commands (they print and exit; add, show, tags and meta take --json):
+  add PATH... {COMMANDS["add"]}
   show DOC    {COMMANDS["show"]}
   tags        {COMMANDS["tags"]}
   meta DOC    {COMMANDS["meta"]}
@@ -106,7 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
         "path",
         nargs="?",
         metavar="PATH",
-        help="a text or Markdown file to read, or - to read standard input",
+        help=(
+            "a document to read (text, Markdown, HTML, EPUB or PDF), an http(s) URL to "
+            "fetch, or - to read standard input"
+        ),
     )
     _add_common_options(parser)
     return parser
@@ -119,6 +125,13 @@ def build_command_parser(command: str) -> argparse.ArgumentParser:
     doc_help = "an id, the path of the document's file, or the start of its title"
     if command in ("show", "meta", "cite"):
         parser.add_argument("doc", metavar="DOC", help=doc_help)
+    if command == "add":
+        parser.add_argument(
+            "paths",
+            nargs="+",
+            metavar="PATH",
+            help="a document, a folder (its documents, recursively) or an http(s) URL",
+        )
     if command == "export":
         _add_export_options(parser, doc_help)
         _add_common_options(parser)
@@ -131,6 +144,11 @@ def build_command_parser(command: str) -> argparse.ArgumentParser:
         json_help = (
             "print a JSON list of the highlights (id, start, end, quote, note, tags, "
             "color, status, score, created, updated, prefix, suffix)"
+        )
+    elif command == "add":
+        json_help = (
+            "print a JSON list of what became of each document "
+            "(source, status: added, known or failed, id, format, title, error)"
         )
     elif command == "meta":
         from db.metadata import FIELDS

@@ -1,4 +1,4 @@
-"""The headless commands (show, tags, meta, export, cite): read the store, print, exit.
+"""The headless commands (show, tags, meta, export, cite; add in tui.adding): print, exit.
 
 They never import Textual, and only ``cite`` imports the CSL processor (slow to
 load). What a user gets wrong on the command line is found before the store is
@@ -23,7 +23,11 @@ if TYPE_CHECKING:
 
 
 def run_command(command: str, args: argparse.Namespace) -> int:
-    """Run a command on the database, which no command creates."""
+    """Run a command on the database, which no command but ``add`` creates."""
+    if command == "add":
+        from tui.adding import run_add
+
+        return run_add(args)
     from db.paths import default_db_path
     from db.store import Store, StoreError
 
