@@ -12,7 +12,7 @@ from db.tags import parse_tags
 FIELDS = {
     "title": "title",
     "author": "authors, separated by ';' (Family, Given; …)",
-    "date": "publication date: YYYY, YYYY-MM or YYYY-MM-DD",
+    "date": "publication date: YYYY, YYYY-MM or YYYY-MM-DD (--MM-DD: the year is not known)",
     "publisher": "publisher, or the site for a web page",
     "container": "the journal, book or site it appears in",
     "type": f"kind of work: {', '.join(WORK_KINDS)}",
@@ -37,7 +37,9 @@ ALIASES = {
     "lang": "language",
 }
 
-_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
+# "--06-03" is ISO 8601's month and day without a year: a news report's
+# dateline says "June 3", and the year is left for the reader to fill in.
+_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?|--\d{2}-\d{2}")
 
 
 def field_name(name: str) -> str:
@@ -79,7 +81,7 @@ def set_field(metadata: Metadata, name: str, value: str) -> Metadata:
         return replace(metadata, tags=tags)
     if key == "date":
         if value and not _DATE.fullmatch(value):
-            raise ValueError(f"a date is YYYY, YYYY-MM or YYYY-MM-DD, not {value!r}")
+            raise ValueError(f"a date is YYYY, YYYY-MM, YYYY-MM-DD or --MM-DD, not {value!r}")
         return replace(metadata, published=value)
     if key == "type":
         if value and value.lower() not in WORK_KINDS:

@@ -51,3 +51,12 @@ def test_an_empty_value_clears_a_field():
 def test_bad_assignments_are_refused(assignment, message):
     with pytest.raises(ValueError, match=message):
         apply_assignments(Metadata(), [assignment])
+
+
+def test_a_date_without_a_year_is_kept_for_the_reader_to_complete():
+    # A dateline gives "June 3"; the year is filled in later.
+    metadata = set_field(Metadata(), "date", "--06-03")
+    assert metadata.published == "--06-03"
+    assert set_field(metadata, "date", "2024-06-03").published == "2024-06-03"
+    with pytest.raises(ValueError, match="--MM-DD"):
+        set_field(metadata, "date", "06-03")
