@@ -526,17 +526,44 @@ def _yaml_scalar(value: str) -> str:
 
 
 def metadata_from(fields: dict[str, Any]) -> Metadata:
-    """Map front-matter fields to Metadata (title, authors, date, tags, description, url, ...)."""
+    """Map front-matter fields to Metadata (title, authors, date, tags, description, url, ...).
+
+    Names are those of Jekyll, Hugo, Zola, Astro and Pandoc: ``author`` or
+    ``authors`` (a name or a list), ``date``/``published``, ``publisher``/``site``,
+    ``url``/``link``/``canonical``, ``lang``/``language``, ``description``/``summary``,
+    ``tags``, ``keywords`` and ``categories`` (all kept), ``isbn`` and ``doi``.
+    """
     meta = Metadata()
     meta.title = _clean(fields.get("title"))
-    meta.authors = _clean_list(_first(fields, "authors", "author", "by"))
-    meta.published = _clean(_first(fields, "date", "published", "pubDate"))
-    meta.tags = _clean_list(_first(fields, "tags", "keywords"), split_commas=True)
-    meta.description = _clean(_first(fields, "description", "summary"))
-    meta.url = _clean(_first(fields, "url", "link", "canonical_url"))
-    meta.language = _clean(_first(fields, "lang", "language"))
-    meta.publisher = _clean(_first(fields, "publisher", "site"))
+    meta.authors = _clean_list(_first(fields, "authors", "author", "by", "creator"))
+    meta.published = _day(
+        _first(fields, "date", "published", "pubDate", "publishDate", "date_published")
+    )
+    tags: list[str] = []
+    for key in ("tags", "keywords", "categories", "category"):
+        tags.extend(t for t in _clean_list(fields.get(key), split_commas=True) if t not in tags)
+    meta.tags = tags
+    meta.description = _clean(_first(fields, "description", "summary", "excerpt", "abstract"))
+    meta.url = _clean(
+        _first(fields, "url", "link", "canonical", "canonical_url", "canonicalURL", "permalink")
+    )
+    meta.language = _clean(_first(fields, "lang", "language", "locale", "languageCode"))
+    meta.publisher = _clean(_first(fields, "publisher", "site", "site_name", "siteName"))
+    for key in ("isbn", "doi"):
+        value = _clean(_first(fields, key, key.upper()))
+        if value:
+            meta.identifiers[key] = value
     return meta
+
+
+def _day(value: Any) -> str:
+    """A front-matter date as an ISO date: a timestamp keeps its day ("2024-03-30T10:00Z")."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    text = _clean(value)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}.*", text):
+        return text[:10]
+    return text
 
 
 def _first(fields: dict[str, Any], *keys: str) -> Any:

@@ -29,8 +29,20 @@ blocks:
   (with no space after a hyphen or dash that ends a line: "WAISTCOAT-POCKET").
 
 A short first line that looks like a title becomes a level-1 heading and the
-document's title. Work is per line and per group with ``str`` methods and a few
-regular expressions: a 4 MB book loads in tens of milliseconds.
+document's title.
+
+A news report is known by its dateline (``LONDON, June 3 (Reuters) –``,
+``WASHINGTON (AP) —``) or its byline (``By Jane Doe, Reuters``, a line of its
+own) in its first few groups: the headline becomes the title, the byline's
+names the authors, the agency the publisher and the dateline's day the
+published date (``--06-03``, ISO 8601 for a month and day, when it gives no
+year); only a dateline makes it an ``article``. The byline stays in the text
+as a paragraph. A Project Gutenberg file loses its licence header and footer
+and takes its metadata from the header (``db.documents.gutenberg``).
+
+Work is per line and per group with ``str`` methods and a few regular
+expressions, and only the top and the end of a text are searched for a
+dateline, a byline or a licence: a 4 MB book loads in tens of milliseconds.
 """
 
 from __future__ import annotations
@@ -40,6 +52,7 @@ from collections import Counter
 from itertools import accumulate, repeat
 from operator import add, ge, itemgetter, mod
 
+from db.documents.gutenberg import split_gutenberg, title_case
 from db.models import Block, LoadedText, Metadata
 
 #: Wrapped prose is set narrower than this; a group with many longer lines was not wrapped.
@@ -114,16 +127,283 @@ _SMALL_WORDS = frozenset(
 )
 
 
+# --- news reports: dateline and byline ------------------------------------------
+
+#: How many groups from the top a news report's headline, byline and dateline sit in.
+_NEWS_GROUPS = 6
+_MONTH_NAMES = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+_MONTH = (
+    r"(?i:jan(?:uary|\.)?|feb(?:ruary|\.)?|mar(?:ch|\.)?|apr(?:il|\.)?|may|june?\.?|july?\.?"
+    r"|aug(?:ust|\.)?|sep(?:t\.?|tember|\.)?|oct(?:ober|\.)?|nov(?:ember|\.)?|dec(?:ember|\.)?)"
+)
+_DATE = (
+    rf"(?:(?P<month>{_MONTH}) (?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"|(?P<day2>\d{{1,2}}) (?P<month2>{_MONTH}))(?:,? (?P<year>\d{{4}}))?"
+)
+#: "LONDON, June 3 (Reuters) – ", "WASHINGTON (AP) — ", "PARIS, 3 June 2024 (AFP) - ",
+#: "SPRINGFIELD, Ill. (AP) -- ", "Washington (CNN) — ".
+_DATELINE = re.compile(
+    r"(?P<city>[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*){0,3})(?:, (?P<region>[A-Z][A-Za-z.]{1,6}))?"
+    rf"(?:,? {_DATE})?(?: \((?P<outlet>[A-Za-z][^()\n]{{0,40}})\))? ?(?:--|[–—-]) ?(?=\S)"
+)
+_DATE_LINE = re.compile(
+    r"(?:(?:Published|Updated|Posted)(?: on)?:? )?(?:(?i:[a-z]+day),? )?"
+    rf"{_DATE}(?:,? (?:at )?\d{{1,2}}[:.]\d{{2}}.*)?"
+)
+_BYLINE = re.compile(r"(?:By|BY|by):? +(?P<names>\S.*)")
+_AND = re.compile(r" (?:and|AND|&) ")
+_NAME_PARTICLES = frozenset(
+    ("al", "bin", "da", "das", "de", "del", "della", "der", "di", "do", "dos", "du"),
+) | frozenset(("el", "la", "le", "ten", "ter", "van", "von", "y"))
+#: Words of "By Monday morning", "By nightfall": time, not a name.
+_NOT_NAMES = frozenset(
+    ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+) | frozenset(("Morning", "Evening", "Night", "Noon", "Midnight", "Dawn", "Tomorrow", "Tonight"))
+#: What follows a name in a byline without being an outlet: "By Jane Doe, Staff Writer".
+_ROLE_WORDS = frozenset(
+    ("writer", "correspondent", "reporter", "editor", "columnist", "contributor", "staff"),
+) | frozenset(("jr.", "jr", "sr.", "sr", "phd", "md", "esq.", "esq", "ii", "iii", "iv"))
+#: Words that make a byline's last part an outlet: "By Jane Doe, The Associated Press".
+_OUTLET_WORDS = frozenset(
+    ("press", "news", "times", "post", "agency", "journal", "herald", "tribune", "guardian"),
+) | frozenset(("telegraph", "wire", "service", "network", "magazine", "daily", "gazette"))
+#: Agencies a dateline names by their initials.
+_OUTLET_NAMES = {
+    "AP": "Associated Press",
+    "AFP": "Agence France-Presse",
+    "UPI": "United Press International",
+}
+#: Agencies that may follow a city not in capitals: "Washington (Reuters) -".
+_AGENCIES = frozenset(
+    ("Reuters", "Bloomberg", "Xinhua", "Kyodo", "Yonhap", "Interfax", "TASS", "dpa", "ANSA"),
+)
+
+
+class _News:
+    """What the top of a text says if it is a news report."""
+
+    def __init__(self) -> None:
+        self.title = ""
+        self.authors: list[str] = []
+        self.publisher = ""
+        self.published = ""
+        #: True if a dateline was found: the text is a news article.
+        self.dateline = False
+        #: (group, line) of the byline, or None.
+        self.byline: tuple[int, int] | None = None
+        #: The index of the group the dateline starts.
+        self.dateline_group = -1
+
+
+def _news(groups: list[str]) -> _News | None:
+    """The byline and dateline of a news report in its first groups; None if it has neither."""
+    news = _News()
+    lines_seen = 0
+    date_lines: list[str] = []
+    for index, group in enumerate(groups[:_NEWS_GROUPS]):
+        # A bounded piece: a one-verse-per-line Bible is one group of 4 MB.
+        lines = group[:4000].split("\n")
+        lines_seen += len(lines)
+        if lines_seen > 100:
+            break
+        first = lines[0].strip()
+        if news.dateline_group < 0 and first[:1].isupper() and _take_dateline(news, first):
+            news.dateline_group = index
+            continue
+        if len(lines) > 3:
+            continue
+        for number, line in enumerate(lines):
+            line = line.strip()
+            if news.byline is None and line[:2] in ("By", "BY", "by"):
+                byline = _byline(line)
+                if byline is not None:
+                    news.byline = (index, number)
+                    news.authors, outlet = byline
+                    news.publisher = news.publisher or outlet
+                    continue
+            if len(line) <= 60 and line[:1].isalnum():
+                date_lines.append(line)
+    if news.byline is None and not news.dateline:
+        return None
+    if news.dateline and news.published[:2] in ("", "--"):
+        # A dateline without a year ("WASHINGTON (AP) -") under a line with the full date.
+        for line in date_lines:
+            match = _DATE_LINE.fullmatch(line)
+            if match is not None and match["year"]:
+                news.published = _iso_date(match) or news.published
+                break
+    return news
+
+
+def _take_dateline(news: _News, line: str) -> bool:
+    """Read a dateline at the start of ``line`` into ``news``; False if there is none."""
+    match = _DATELINE.match(line)
+    if match is None or match.end() > 90:
+        return False
+    city, outlet = match["city"], match["outlet"]
+    if outlet is None:
+        # "LONDON, June 3 - ": a city in capitals and a date, else it is just a dash.
+        if not (city.isupper() and (match["month"] or match["month2"])):
+            return False
+    elif not outlet[0].isupper() or len(outlet.split()) > 5:
+        return False
+    elif not city.isupper() and not _known_outlet(outlet):
+        # "Washington (CNN) -" but not "John Smith (Bedford) - a farmer".
+        return False
+    news.dateline = True
+    if outlet:
+        news.publisher = _OUTLET_NAMES.get(outlet, outlet)
+    if match["month"] or match["month2"]:
+        news.published = _iso_date(match)
+    return True
+
+
+def _known_outlet(outlet: str) -> bool:
+    words = outlet.split()
+    return (
+        (outlet.isupper() and len(outlet) <= 6)
+        or outlet in _AGENCIES
+        or any(word.lower() in _OUTLET_WORDS for word in words)
+    )
+
+
+def _iso_date(match: re.Match[str]) -> str:
+    """The ISO date of a matched date: "2024-06-03", or "--06-03" when the year is not given."""
+    month_name = (match["month"] or match["month2"] or "").lower().rstrip(".")
+    day = int(match["day"] or match["day2"] or 0)
+    month = next(
+        (number for number, name in enumerate(_MONTH_NAMES, 1) if name.startswith(month_name[:3])),
+        0,
+    )
+    if not month or not 1 <= day <= 31:
+        return ""
+    year = match["year"]
+    return f"{year}-{month:02d}-{day:02d}" if year else f"--{month:02d}-{day:02d}"
+
+
+def _byline(line: str) -> tuple[list[str], str] | None:
+    """(names, outlet) of "By Jane Doe and John Roe, Reuters"; None if it is not a byline."""
+    if len(line) > 100:
+        return None
+    match = _BYLINE.fullmatch(line)
+    if match is None:
+        return None
+    parts = [part.strip() for part in match["names"].split(",") if part.strip()]
+    outlet = ""
+    while len(parts) > 1 and parts[-1].lower() in _ROLE_WORDS:
+        parts.pop()
+    if len(parts) > 1 and not _AND.search(parts[-1]):
+        last = parts[-1]
+        if any(word.lower() in _ROLE_WORDS for word in last.split()):
+            parts.pop()
+        elif _outlet_like(last):
+            outlet = parts.pop()
+            if outlet.isupper() and " " not in outlet and len(outlet) > 4:
+                outlet = outlet.capitalize()
+            outlet = _OUTLET_NAMES.get(outlet, outlet)
+    names = [name.strip() for part in parts for name in _AND.split(part)]
+    if not names or not all(map(_name_like, names)):
+        return None
+    return [title_case(n, small_words=False) if n.isupper() else n for n in names], outlet
+
+
+def _outlet_like(text: str) -> bool:
+    """True for "Reuters", "AP", "The Guardian", "Associated Press"; not for "John Roe"."""
+    words = text.split()
+    return bool(words) and (
+        len(words) == 1
+        or text.isupper()
+        or words[0] == "The"
+        or any(word.lower() in _OUTLET_WORDS for word in words)
+    )
+
+
+def _name_like(name: str) -> bool:
+    """Two to five words, each capitalised or a particle: "Jane Doe", "Ludwig van Beethoven"."""
+    words = name.split()
+    if not 2 <= len(words) <= 5:
+        return False
+    capitalised = 0
+    for word in words:
+        if word.capitalize() in _NOT_NAMES:
+            return False
+        if word[0].isupper() and all(c.isalpha() or c in ".'’-" for c in word):
+            capitalised += 1
+        elif word not in _NAME_PARTICLES:
+            return False
+    return capitalised >= 2
+
+
+def _lay_out_news(
+    out: _Out, groups: list[str], news: _News, para_indent: int, usual: int
+) -> list[str]:
+    """Lay out the top of a news report; return the groups still to lay out.
+
+    The headline (the first line, when a dateline or a byline below it says
+    this is a report) becomes a level-1 heading and the title; the byline
+    stays in the text, as a paragraph of its own.
+    """
+    head, rest = groups[:_NEWS_GROUPS], groups[_NEWS_GROUPS:]
+    byline_at = -1
+    if news.byline is not None:
+        index, number = news.byline
+        lines = head[index].split("\n")
+        above, below = "\n".join(lines[:number]), "\n".join(lines[number + 1 :])
+        parts = [part for part in (above, lines[number], below) if part.strip()]
+        head[index : index + 1] = parts
+        byline_at = index + 1 if above.strip() else index
+        if news.dateline_group > index:
+            news.dateline_group += len(parts) - 1
+    # The headline is the first line of a few short lines above the dateline
+    # (or, without one, above the byline), not the dateline or the byline itself.
+    top = news.dateline_group if news.dateline else byline_at if byline_at <= 2 else 0
+    if top > 0 and byline_at != 0 and all(group.count("\n") < 3 for group in head[:top]):
+        first, _, below = head[0].partition("\n")
+        title = " ".join(first.split())
+        if title and len(title) <= 150 and title[-1] not in ",;:":
+            news.title = title
+            out.add("heading", title, 1)
+            if below.strip():
+                head[0] = below
+            else:
+                del head[0]
+                byline_at -= 1
+    for index, group in enumerate(head):
+        if index == byline_at:
+            out.add("paragraph", " ".join(group.split()))
+        else:
+            _add_group(out, group, para_indent, usual)
+    return rest
+
+
+def _news_metadata(news: _News, metadata: Metadata) -> None:
+    metadata.title = news.title or metadata.title
+    metadata.authors = news.authors
+    metadata.publisher = news.publisher
+    metadata.published = news.published
+    if news.dateline:
+        metadata.kind = "article"
+
+
 def parse_txt(text: str) -> LoadedText:
     """Build the canonical text of a plain-text document from inert text (tabs expanded)."""
+    gutenberg = split_gutenberg(text)
+    if gutenberg is not None:
+        text = gutenberg.body
     text = _dedent(_strip_blank_edges(text))
     groups = _BLANK_RUN.split(text) if text else []
     para_indent = _paragraph_indent(groups)
     usual = _usual_width(text)
     out = _Out()
     texts, kinds, levels = out.texts, out.kinds, out.levels
-    if groups and _title_above(groups[0], usual):
-        # A news report's headline over its subtitle: two lines, not one paragraph.
+    news = _news(groups) if groups and gutenberg is None else None
+    if news is not None:
+        groups = _lay_out_news(out, groups, news, para_indent, usual)
+    elif groups and _title_above(groups[0], usual):
+        # A headline over its subtitle: two lines, not one paragraph.
         title, groups[0] = groups[0].split("\n", 1)
         out.add("heading", title.strip(), 1)
     for group in groups:
@@ -151,7 +431,18 @@ def parse_txt(text: str) -> LoadedText:
         _add_group(out, group, para_indent, usual)
     metadata = Metadata()
     _take_title(out, metadata)
+    if gutenberg is not None:
+        metadata = _gutenberg_metadata(gutenberg.metadata, metadata)
+    elif news is not None:
+        _news_metadata(news, metadata)
     return out.result(metadata)
+
+
+def _gutenberg_metadata(header: Metadata, found: Metadata) -> Metadata:
+    """The header's metadata, with the title the text shows when the header has none."""
+    if not header.title:
+        header.title = found.title
+    return header
 
 
 class _Out:
