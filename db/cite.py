@@ -97,6 +97,10 @@ def cite(
     if form == "bibtex":
         return bibtex_entry(document)
     item = csl_item(document)
+    if style.startswith("chicago") and item["type"] == "article-newspaper":
+        # citeproc-py prints a stray "Edition." for Chicago's newspaper entries;
+        # Chicago's web-page entry is the same words for a news report online.
+        item["type"] = "webpage"
     if form == "reference":
         return _render(style, item, bibliography=True)
     in_text = _render(style, item, locator=location.locator() if location else None)

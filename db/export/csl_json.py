@@ -152,10 +152,16 @@ def _is_organisation(name: str) -> bool:
 def parse_date(value: str) -> dict[str, Any]:
     """A CSL date from an ISO date, whole or partial: "1865", "2024-06", "2024-06-03T10:00Z".
 
-    Anything else is kept as a literal date so nothing the user typed is lost.
+    A month and day without a year (ISO 8601 "--06-03", as a loader writes a
+    news dateline's "June 3") is no date to cite: none. Anything else is kept
+    as a literal date so nothing the user typed is lost.
     """
     value = value.strip()
     if not value:
+        return {}
+    if value.startswith("--"):
+        # A month and day without a year cannot be cited: styles print "n.d."
+        # until the reader fills the year in (the citation chooser asks).
         return {}
     match = _DATE.match(value)
     if match is None:
@@ -185,10 +191,14 @@ def work_title(document: Document) -> str:
 
 def csl_type(document: Document) -> str:
     """The CSL item type for the document's kind of work ("document" when unknown)."""
-    kind = document.metadata.kind
-    if kind == "article":
-        return "article-journal" if document.metadata.container.strip() else "article"
-    return _CSL_TYPES.get(kind, "document")
+    meta = document.metadata
+    if meta.kind == "article":
+        if meta.container.strip():
+            return "article-journal"
+        # An article with an outlet but no journal is a news report: "Reuters" is
+        # where it appeared, which styles print as a newspaper's name.
+        return "article-newspaper" if meta.publisher.strip() else "article"
+    return _CSL_TYPES.get(meta.kind, "document")
 
 
 def csl_item(document: Document) -> dict[str, Any]:
@@ -210,9 +220,10 @@ def csl_item(document: Document) -> dict[str, Any]:
         accessed = parse_date(document.added)
         if accessed:
             item["accessed"] = accessed
+    newspaper = item["type"] == "article-newspaper"
     for variable, value in (
-        ("publisher", meta.publisher),
-        ("container-title", meta.container),
+        ("publisher", "" if newspaper else meta.publisher),
+        ("container-title", meta.publisher if newspaper else meta.container),
         ("URL", meta.url),
         ("language", meta.language),
         ("abstract", meta.description),

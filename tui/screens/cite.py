@@ -73,9 +73,14 @@ class CitationChooser(ModalScreen[Choice]):
 
     def compose(self) -> ComposeResult:
         metadata = self.document.metadata
+        # "--06-03" (a dateline's day without its year) is a date still to complete.
+        dated = bool(metadata.published) and not metadata.published.startswith("--")
         missing = [
             what
-            for what, present in (("author", metadata.authors), ("date", metadata.published))
+            for what, present in (
+                ("author", bool(metadata.authors)),
+                ("year" if metadata.published else "date", dated),
+            )
             if not present
         ]
         with Vertical():
