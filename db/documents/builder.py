@@ -8,9 +8,10 @@ inert as it is written), inline spans clipped to their block.
 
 Whitespace in a normal block is collapsed as a browser collapses it (any run
 of spaces, tabs and newlines is one space; the block's edges are stripped);
-a preformatted block (code, a table, verse) keeps its lines and spaces and
-drops blank lines. A page mark or a table-of-contents entry made between blocks points at
-the start of the next block that is laid.
+a preformatted block (code, a table, verse) keeps its lines and spaces, a
+blank line in it kept as a line holding one space. A page mark or a
+table-of-contents entry made between blocks points at the start of the next
+block that is laid; one made inside a block, at the next word written.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from db.documents.inert import make_inert
 from db.models import Block, LoadedText, Metadata, PageMark, Span, TocEntry
 
 # As HTML collapses: ASCII whitespace only. A no-break space is there on purpose ("p.\u00a014").
-_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
+# U+2028/U+2029 too: make_inert would turn them into "\n" after the collapse.
+_WHITESPACE = re.compile(r"[ \t\n\r\f\u2028\u2029]+")
+#: Whitespace-only lines at the start of a preformatted block, up to its first line's indent.
+_LEADING_BLANK_LINES = re.compile(r"(?:[^\S\n]*\n)+")
 _BLANK_LINES = re.compile(r"\n[^\S\n]*(?=\n)")
 
 
@@ -47,6 +51,8 @@ class BlockBuilder:
         # Marks waiting for the next block's start.
         self._pending_pages: list[str] = []
         self._pending_toc: list[tuple[str, int]] = []
+        #: Pages that start inside the block being built, at the next text written.
+        self._block_pages: list[str] = []
 
     # --- blocks --------------------------------------------------------------
 
@@ -74,6 +80,7 @@ class BlockBuilder:
         if not self._kind:
             self.begin("paragraph")
         if self._pre:
+            self._mark_block_pages()
             self._append(make_inert(text), styles)
             return
         text = make_inert(_WHITESPACE.sub(" ", text))
@@ -84,8 +91,17 @@ class BlockBuilder:
             return
         if self._space_pending and self._length and not self._ends_with_break():
             self._append(" ", ())
+        self._mark_block_pages()
         self._space_pending = text.endswith(" ")
         self._append(text.rstrip(" "), styles)
+
+    def _mark_block_pages(self) -> None:
+        """Pages begun inside this block start at the text about to be written (not a space)."""
+        if self._block_pages:
+            start = self._pos + (2 if self._texts else 0) + self._length
+            for label in self._block_pages:
+                self._mark_page(start, label)
+            self._block_pages.clear()
 
     def line_break(self) -> None:
         """A forced line break inside the block (``<br>``, a verse line)."""
@@ -119,13 +135,47 @@ class BlockBuilder:
         self._kind = ""
         text = "".join(self._pieces)
         spans = self._raw_spans
+        # Pages begun after the block's last word start with the next block.
+        later_pages, self._block_pages = self._block_pages, []
         if self._pre:
-            text = _BLANK_LINES.sub("", text)
-        lead = len(text) - len(text.lstrip())
-        text = text.strip()
-        # Blank lines were only removed in preformatted text, where spans are
-        # rare (code is one style); there, clip rather than shift each span.
-        return self._lay(kind, text, level, [(s - lead, e - lead, st) for s, e, st in spans])
+            block = self.add_lines(kind, text, level, spans)
+        else:
+            # write() already dropped leading spaces; only a trailing break can be left.
+            lead = len(text) - len(text.lstrip())
+            block = self._lay(
+                kind, text.strip(), level, [(s - lead, e - lead, st) for s, e, st in spans]
+            )
+        self._pending_pages.extend(later_pages)
+        return block
+
+    def add_lines(
+        self,
+        kind: str,
+        text: str,
+        level: int = 0,
+        spans: list[tuple[int, int, str]] | None = None,
+    ) -> Block | None:
+        """Lay ``text`` (inert already) as set: lines and indentation kept.
+
+        The first line keeps its indentation too: it aligns a table's columns or
+        a code block's structure. A blank line inside becomes a line holding one
+        space, as in the Markdown loader: the gap stays, and no blank line splits
+        the block. ``spans`` are offsets into ``text`` and move with it.
+        """
+        if self._kind:
+            self.end()
+        edits: list[tuple[int, int, str]] = []
+        leading = _LEADING_BLANK_LINES.match(text)
+        if leading:
+            edits.append((0, leading.end(), ""))
+        trailing = len(text.rstrip())
+        edits.extend(
+            (m.start() + 1, m.end(), " ")
+            for m in _BLANK_LINES.finditer(text, leading.end() if leading else 0, trailing)
+        )
+        edits.append((trailing, len(text), ""))
+        kept, moved_spans = _edit(text, spans or [], edits)
+        return self._lay(kind, kept, level, moved_spans)
 
     def add(self, kind: str, text: str, level: int = 0, *, preformatted: bool = False) -> None:
         """A whole block of plain text at once."""
@@ -136,7 +186,7 @@ class BlockBuilder:
     def _lay(
         self, kind: str, text: str, level: int, spans: list[tuple[int, int, str]]
     ) -> Block | None:
-        if not text:
+        if not text or text.isspace():
             return None
         start = self._pos + (2 if self._texts else 0)
         end = start + len(text)
@@ -165,8 +215,7 @@ class BlockBuilder:
         if not label:
             return
         if self._kind and self._length:
-            start = self._pos + (2 if self._texts else 0) + self._length
-            self._mark_page(start, label)
+            self._block_pages.append(label)
         else:
             self._pending_pages.append(label)
 
@@ -208,3 +257,32 @@ class BlockBuilder:
             pages=self.pages,
             toc=self.toc,
         )
+
+
+def _edit(
+    text: str, spans: list[tuple[int, int, str]], edits: list[tuple[int, int, str]]
+) -> tuple[str, list[tuple[int, int, str]]]:
+    """``text`` with the ranges of ``edits`` (start, end, replacement; sorted, apart) replaced,
+    and ``spans`` moved to where their text went."""
+    edits = [e for e in edits if e[1] > e[0] or e[2]]
+    if not edits:
+        return text, spans
+
+    def moved(offset: int) -> int:
+        shift = 0
+        for start, end, replacement in edits:
+            if offset <= start:
+                break
+            if offset < end:
+                return start + shift  # inside a replaced range: to its start
+            shift += len(replacement) - (end - start)
+        return offset + shift
+
+    kept, previous = [], 0
+    for start, end, replacement in edits:
+        kept.append(text[previous:start])
+        kept.append(replacement)
+        previous = end
+    kept.append(text[previous:])
+    moved_spans = [(moved(s), moved(e), style) for s, e, style in spans]
+    return "".join(kept), [span for span in moved_spans if span[1] > span[0]]
