@@ -262,7 +262,7 @@ class _Builder:
 
     def _table_close(self, token: Any) -> None:
         self._in_table = False
-        text, spans = _table_text(self._rows, self._aligns, self._header_rows)
+        text, spans = table_text(self._rows, self._aligns, self._header_rows)
         self.add("table", text, 0, spans)
 
 
@@ -281,7 +281,7 @@ def _code_text(content: str) -> str:
     return "\n".join(line or " " for line in lines)
 
 
-def _table_text(
+def table_text(
     rows: list[list[tuple[str, list[_RawSpan]]]], aligns: list[str], header_rows: int
 ) -> tuple[str, list[_RawSpan]]:
     if not rows:
