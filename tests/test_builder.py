@@ -117,3 +117,27 @@ def test_spans_stop_at_their_block() -> None:
     loaded = builder.result()
     assert loaded.spans == [Span(0, 4, "strong"), Span(6, 11, "strong")]
     assert loaded.blocks[1] == Block("quote", 6, 11, 1)
+
+
+def test_keeping_some_blocks_moves_spans_pages_and_contents_with_them() -> None:
+    from db.documents.builder import keep_blocks
+
+    builder = BlockBuilder()
+    builder.page("i")
+    builder.add("paragraph", "Licence.")
+    builder.toc_entry("Book")
+    builder.begin("paragraph")
+    builder.write("Story ", "em")
+    builder.page("1")
+    builder.write("begins.")
+    builder.end()
+    builder.add("paragraph", "Footer.")
+    builder.toc_entry("After")
+    loaded = keep_blocks(builder.result(), 1, 2)
+    check_invariants(loaded)
+    assert loaded.text == "Story begins."
+    assert loaded.blocks == [Block("paragraph", 0, 13)]
+    assert loaded.spans == [Span(0, 5, "em")]
+    # Page i began in the cut licence and still holds the kept start.
+    assert loaded.pages == [PageMark(0, "i"), PageMark(6, "1")]
+    assert loaded.toc == [TocEntry("Book", 0, 1)]

@@ -632,3 +632,21 @@ def test_a_long_book_loads_quickly() -> None:
     elapsed = time.perf_counter() - start
     assert len(loaded.toc) == 60 and len(loaded.text) > 400_000
     assert elapsed < 1.0
+
+
+def test_a_project_gutenberg_licence_is_kept_out_of_the_text() -> None:
+    header = (
+        "The Project Gutenberg eBook of Alice. *** START OF THE PROJECT GUTENBERG EBOOK ALICE ***"
+    )
+    footer = "*** END OF THE PROJECT GUTENBERG EBOOK ALICE *** Updated editions will replace..."
+    chapters = [
+        ("Licence", ["*** START OF THE PROJECT GUTENBERG EBOOK ALICE ***"]),
+        ("One", ["{page:1}Alice was beginning to get very tired."]),
+        ("End", ["THE END", footer]),
+    ]
+    loaded = load(make_epub(chapters, headings=False, toc=False))
+    assert header not in loaded.text
+    assert loaded.text.startswith("Alice was beginning")
+    assert loaded.text.endswith("THE END")
+    assert "GUTENBERG" not in loaded.text
+    assert [(p.start, p.label) for p in loaded.pages] == [(0, "1")]

@@ -17,6 +17,7 @@ block that is laid; one made inside a block, at the next word written.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from db.documents.inert import make_inert
 from db.models import Block, LoadedText, Metadata, PageMark, Span, TocEntry
@@ -257,6 +258,44 @@ class BlockBuilder:
             pages=self.pages,
             toc=self.toc,
         )
+
+
+def keep_blocks(loaded: LoadedText, first: int, end: int) -> LoadedText:
+    """``loaded`` with only its blocks ``first``..``end`` (say, without a licence around a book).
+
+    Spans go with their blocks; page marks and contents entries outside are
+    moved to the nearest kept edge (a page that began in the cut header still
+    holds the first kept block).
+    """
+    blocks = loaded.blocks[first:end]
+    if first == 0 and end >= len(loaded.blocks):
+        return loaded
+    if not blocks:
+        return replace(loaded, text="", blocks=[], spans=[], pages=[], toc=[])
+    start, stop = blocks[0].start, blocks[-1].end
+
+    def moved(offset: int) -> int:
+        return min(max(offset, start), stop) - start
+
+    pages: list[PageMark] = []
+    for page in loaded.pages:
+        at = moved(page.start)
+        if pages and pages[-1].start >= at:
+            pages[-1] = PageMark(pages[-1].start, page.label)
+        else:
+            pages.append(PageMark(at, page.label))
+    return replace(
+        loaded,
+        text=loaded.text[start:stop],
+        blocks=[b._replace(start=b.start - start, end=b.end - start) for b in blocks],
+        spans=[
+            Span(s.start - start, s.end - start, s.style)
+            for s in loaded.spans
+            if start <= s.start and s.end <= stop
+        ],
+        pages=pages,
+        toc=[e._replace(start=moved(e.start)) for e in loaded.toc if start <= e.start <= stop],
+    )
 
 
 def _edit(

@@ -50,7 +50,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from db.documents.builder import BlockBuilder
+from db.documents.builder import BlockBuilder, keep_blocks
+from db.documents.gutenberg import licence_blocks
 from db.documents.inert import make_inert
 from db.documents.xhtml import (
     XhtmlConverter,
@@ -537,7 +538,9 @@ class _Book:
                 self.progress(done, total)
         loaded = self.builder.result(_metadata(self.package.metadata), "epub", self._notices())
         loaded.toc = self._toc(loaded)
-        return loaded
+        # Project Gutenberg's EPUBs carry its licence as their first and last blocks.
+        first, end = licence_blocks([loaded.text[b.start : b.end] for b in loaded.blocks])
+        return keep_blocks(loaded, first, end)
 
     def _chapter(self, item: _Item) -> None:
         if item.media_type not in _HTML_TYPES and not (

@@ -410,3 +410,27 @@ def _capitalised(word: str) -> str:
     if len(word) > 3 and word.startswith("Mc"):
         word = "Mc" + word[2].upper() + word[3:]
     return word
+
+
+#: How many blocks at each end of a book laid out in blocks (an EPUB) may hold the licence.
+_EDGE_BLOCKS = 6
+
+
+def licence_blocks(blocks: list[str]) -> tuple[int, int]:
+    """The blocks between a Project Gutenberg header and footer: (first kept, end).
+
+    For a book already in blocks (a Gutenberg EPUB carries the licence as its
+    first and last blocks): the header ends with the block holding its START
+    line, the footer starts with the block holding its END line. (0,
+    len(blocks)) when there is neither.
+    """
+    first, end = 0, len(blocks)
+    for index, block in enumerate(blocks[:_EDGE_BLOCKS]):
+        if "UTENBERG" in _upper(block[:_HEAD_CHARS]) and _header_end(block) >= 0:
+            first = index + 1
+            break
+    for index in range(len(blocks) - 1, max(first, len(blocks) - _EDGE_BLOCKS) - 1, -1):
+        if _FOOTER.search(_upper(blocks[index])):
+            end = index
+            break
+    return first, end
