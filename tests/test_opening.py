@@ -187,3 +187,22 @@ def test_books_and_pages_open_on_the_loading_screen(
     assert main(["--db", db, str(text)]) == 0
     assert isinstance(seen[0], LoadingScreen) and seen[0].what == "page.html"
     assert seen[1] is None  # text is parsed at once
+
+
+def test_the_last_book_changed_since_is_parsed_on_the_loading_screen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.cli import main
+
+    seen: list[object] = []
+    monkeypatch.setattr(MarginApp, "run", lambda app: seen.append(app._loading))
+    page = tmp_path / "page.html"
+    page.write_bytes(PAGE)
+    db = tmp_path / "margin.db"
+    with Store.open(db) as store:
+        open_source(store, PAGE, path=str(page), name=page.name)
+    assert main(["--db", str(db)]) == 0  # unchanged: straight from the store
+    page.write_bytes(PAGE.replace(b"a metre", b"two metres"))
+    assert main(["--db", str(db)]) == 0
+    assert seen[0] is None
+    assert isinstance(seen[1], LoadingScreen) and seen[1].what == "page.html"

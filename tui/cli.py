@@ -345,27 +345,41 @@ def _make_app(
             store,
             loading=LoadingScreen(url, lambda progress: open_url(store, url, progress=progress)),
         )
-    if data is not None:
-        fmt = parsed is None and needs_parsing(store, data, path=path, name=name)
-        if fmt and fmt not in ("txt", "md"):
-            what = name or "standard input"
-            return MarginApp(
-                store,
-                loading=LoadingScreen(
-                    what,
-                    lambda progress: open_source(
-                        store, data, path=path, name=name, progress=progress
-                    ),
-                ),
-            )
-        document, loaded = open_source(store, data, path=path, name=name, parsed=parsed)
-    else:
+    if data is None:
         last = store.last_opened()
-        if last is not None:
-            document, loaded = reopen(store, last)
-        else:
+        if last is None:
             document, loaded = open_source(store, tutorial_bytes(), path=None, name="tutorial.md")
+            return MarginApp(store, document, loaded)
+        data = _current_bytes(last.path)
+        if data is None:
+            # Its file is gone, or unreadable, or it came from stdin or a URL: the stored text.
+            return MarginApp(store, *reopen(store, last))
+        path, name = last.path, os.path.basename(last.path or "")
+    fmt = parsed is None and needs_parsing(store, data, path=path, name=name)
+    if fmt and fmt not in ("txt", "md"):
+        # A book or page new to the store (or changed since): parsed on the loading screen.
+        what = name or "standard input"
+        return MarginApp(
+            store,
+            loading=LoadingScreen(
+                what,
+                lambda progress: open_source(store, data, path=path, name=name, progress=progress),
+            ),
+        )
+    document, loaded = open_source(store, data, path=path, name=name, parsed=parsed)
     return MarginApp(store, document, loaded)
+
+
+def _current_bytes(path: str | None) -> bytes | None:
+    """The bytes of a stored document's file as it is now, or None if it cannot be read."""
+    from db.documents import LoadError, read_source
+
+    if not path or not os.path.isfile(path):
+        return None
+    try:
+        return read_source(path)
+    except LoadError:
+        return None
 
 
 def _remove_database(db_path: Path) -> None:
