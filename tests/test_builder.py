@@ -141,3 +141,22 @@ def test_keeping_some_blocks_moves_spans_pages_and_contents_with_them() -> None:
     # Page i began in the cut licence and still holds the kept start.
     assert loaded.pages == [PageMark(0, "i"), PageMark(6, "1")]
     assert loaded.toc == [TocEntry("Book", 0, 1)]
+
+
+def test_a_paragraph_over_several_pages_keeps_every_page() -> None:
+    builder = BlockBuilder()
+    builder.page("1")
+    builder.begin("paragraph")
+    for label in ("2", "3", "4"):
+        builder.write(f"text on page {int(label) - 1}")
+        builder.page(label)
+    builder.write("and the end on four.")
+    builder.end()
+    loaded = builder.result()
+    check_invariants(loaded)
+    assert [(p.label, loaded.text[p.start : p.start + 12]) for p in loaded.pages] == [
+        ("1", "text on page"),
+        ("2", "text on page"),
+        ("3", "text on page"),
+        ("4", "and the end "),
+    ]

@@ -99,7 +99,12 @@ class BlockBuilder:
     def _mark_block_pages(self) -> None:
         """Pages begun inside this block start at the text about to be written (not a space)."""
         if self._block_pages:
-            start = self._pos + (2 if self._texts else 0) + self._length
+            block_start = self._pos + (2 if self._texts else 0)
+            # Pages begun before this block start with it, before the ones inside it.
+            for label in self._pending_pages:
+                self._mark_page(block_start, label)
+            self._pending_pages.clear()
+            start = block_start + self._length
             for label in self._block_pages:
                 self._mark_page(start, label)
             self._block_pages.clear()
