@@ -34,10 +34,10 @@ def test_adds_a_folders_documents_with_one_line_each(
     out, err = capsys.readouterr()
     assert err == ""
     lines = out.splitlines()
-    assert lines[0].split() == [
+    assert lines[0].split(maxsplit=2) == [
         "1",
         "txt",
-        *"Britain to tighten asylum rules after record crossings".split(),
+        "Britain to tighten asylum rules after record crossings",
     ]
     assert lines[1].split() == ["2", "md", "Notes"]
     assert lines[2] == "Added 2 documents."

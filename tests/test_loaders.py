@@ -15,7 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from invariants import FORBIDDEN, check_invariants
 
@@ -991,7 +991,30 @@ def test_any_bytes_load_or_raise_load_error(data: bytes, fmt: str | None) -> Non
     except LoadError as err:
         message = str(err)
         assert "\n" not in message
-        assert "binary" in message or "cannot be decoded" in message, message
+        assert message.startswith("standard input: ")
+        # A parser's own exception would read "could not be read (KeyError)": never for bytes.
+        assert "could not be read (" not in message, message
+        if not data.startswith((b"%PDF-", b"PK\x03\x04", b"<")):
+            assert "binary" in message or "cannot be decoded" in message, message
+        return
+    check_invariants(loaded)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from([b"", b"%PDF-1.4\n", b"PK\x03\x04", b"<!DOCTYPE html><p>"]),
+    st.binary(max_size=3000),
+    st.sampled_from(["pdf", "epub", "html"]),
+)
+def test_any_bytes_as_a_book_or_page_load_or_raise_one_clear_line(
+    head: bytes, data: bytes, fmt: str
+) -> None:
+    try:
+        loaded = load_bytes(head + data, f"book.{fmt}")
+    except LoadError as err:
+        message = str(err)
+        assert message.startswith(f"book.{fmt}: ") and "\n" not in message
+        assert "could not be read (" not in message, message
         return
     check_invariants(loaded)
 
