@@ -270,11 +270,10 @@ def tutorial_bytes() -> bytes:
 
 def run(args: argparse.Namespace) -> int:
     from db.documents import LoadError, load_bytes, read_source
-    from db.fetch import is_url
     from db.paths import default_db_path
     from db.store import Store, StoreError
 
-    url = args.path if args.path and is_url(args.path) else None
+    url = args.path if _is_url(args.path) else None
     try:
         # The document is read before the database is touched, so a bad file creates nothing.
         if url is not None:
@@ -338,9 +337,10 @@ def _make_app(
     """The app on the document asked for: at once if it is known or quick, else via a worker."""
     from db.library import needs_parsing, open_source, open_url, reopen
     from tui.app import MarginApp
-    from tui.screens.loading import LoadingScreen
 
     if url is not None:
+        from tui.screens.loading import LoadingScreen
+
         return MarginApp(
             store,
             loading=LoadingScreen(url, lambda progress: open_url(store, url, progress=progress)),
@@ -358,6 +358,8 @@ def _make_app(
     fmt = parsed is None and needs_parsing(store, data, path=path, name=name)
     if fmt and fmt not in ("txt", "md"):
         # A book or page new to the store (or changed since): parsed on the loading screen.
+        from tui.screens.loading import LoadingScreen
+
         what = name or "standard input"
         return MarginApp(
             store,
@@ -368,6 +370,15 @@ def _make_app(
         )
     document, loaded = open_source(store, data, path=path, name=name, parsed=parsed)
     return MarginApp(store, document, loaded)
+
+
+def _is_url(path: str | None) -> bool:
+    # db.fetch (and urllib.request, ~20 ms) is imported only when there is a URL to fetch.
+    if not path or not path[:8].lower().startswith(("http://", "https://")):
+        return False
+    from db.fetch import is_url
+
+    return is_url(path)
 
 
 def _current_bytes(path: str | None) -> bytes | None:
