@@ -142,6 +142,24 @@ class Document:
         return self.metadata.title
 
 
+@dataclass(slots=True)
+class LibraryEntry:
+    """A document as the library lists it: with its length and its highlight and note counts."""
+
+    document: Document
+    #: The text's length in characters.
+    length: int
+    highlights: int
+    notes: int
+
+    @property
+    def progress(self) -> float:
+        """How far the reader got, 0-1: the reading position over the text's length."""
+        if self.length <= 1:
+            return 1.0 if self.document.opened else 0.0
+        return min(1.0, max(0.0, self.document.position / (self.length - 1)))
+
+
 #: The kinds of work citations know (CSL types follow from these).
 WORK_KINDS = ("article", "webpage", "book", "chapter", "report")
 

@@ -32,6 +32,7 @@ from db.models import (
     Block,
     Document,
     Highlight,
+    LibraryEntry,
     LoadedText,
     Metadata,
     PageMark,
@@ -266,8 +267,20 @@ def _migration_3(db: Database) -> None:
     db.execute("ALTER TABLE texts ADD COLUMN marks TEXT NOT NULL DEFAULT ''")
 
 
+def _migration_4(db: Database) -> None:
+    """Each text's length in characters, which the library's progress figures divide by."""
+    # Kept, not computed: SQLite's length() reads a whole book to count its characters.
+    db.execute("ALTER TABLE texts ADD COLUMN length INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE texts SET length = length(text)")
+
+
 #: Applied in order, each in its own transaction; migration i brings the schema to version i+1.
-MIGRATIONS: tuple[Callable[[Database], None], ...] = (_migration_1, _migration_2, _migration_3)
+MIGRATIONS: tuple[Callable[[Database], None], ...] = (
+    _migration_1,
+    _migration_2,
+    _migration_3,
+    _migration_4,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -770,8 +783,8 @@ class Store:
         with self._transaction() as conn:
             if conn.execute("SELECT 1 FROM texts WHERE hash = ?", (digest,)).fetchone() is None:
                 conn.execute(
-                    "INSERT INTO texts (hash, text, blocks, spans, marks, created)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO texts (hash, text, blocks, spans, marks, created, length)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
                         digest,
                         loaded.text,
@@ -779,6 +792,7 @@ class Store:
                         _encode_spans(loaded.spans),
                         _encode_marks(loaded.pages, loaded.toc),
                         now,
+                        len(loaded.text),
                     ),
                 )
             doc_id = self._attach(conn, loaded, digest, path, source_hash, now)
@@ -892,6 +906,52 @@ class Store:
                 f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY {_RECENT_FIRST}"
             ).fetchall()
         return [_document(row) for row in rows]
+
+    def library(self) -> list[LibraryEntry]:
+        """Every document with its counts, as the library lists them (most recent first)."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {', '.join('d.' + c for c in _DOC_COLUMNS.split(', '))},"
+                " t.length, coalesce(h.highlights, 0), coalesce(h.notes, 0)"
+                " FROM documents d JOIN texts t ON t.hash = d.text_hash"
+                " LEFT JOIN (SELECT document_id, count(*) AS highlights,"
+                "   sum(trim(note) != '') AS notes FROM highlights GROUP BY document_id) h"
+                " ON h.document_id = d.id"
+                f" ORDER BY {', '.join('d.' + c for c in _RECENT_FIRST.split(', '))}"
+            ).fetchall()
+        return [LibraryEntry(_document(row[:9]), row[9], row[10], row[11]) for row in rows]
+
+    def delete_document(self, doc_id: int) -> int:
+        """Delete a document with its highlights; return how many highlights went.
+
+        Its texts go too when nothing else points at them (another document
+        with the same text, or a highlight made on an older text).
+        """
+        with self._transaction() as conn:
+            if conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
+                raise NotFoundError(f"{self.path} holds no document {doc_id}")
+            hashes = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT text_hash FROM documents WHERE id = ?"
+                    " UNION SELECT DISTINCT text_hash FROM highlights WHERE document_id = ?",
+                    (doc_id, doc_id),
+                )
+            }
+            removed = conn.execute(
+                "SELECT count(*) FROM highlights WHERE document_id = ?", (doc_id,)
+            ).fetchone()[0]
+            conn.execute("DELETE FROM highlights WHERE document_id = ?", (doc_id,))
+            conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+            for digest in hashes:
+                conn.execute(
+                    "DELETE FROM texts WHERE hash = ?"
+                    " AND NOT EXISTS (SELECT 1 FROM documents WHERE text_hash = ?)"
+                    " AND NOT EXISTS (SELECT 1 FROM highlights WHERE text_hash = ?)",
+                    (digest, digest, digest),
+                )
+            self._prune_tags(conn)
+        return int(removed)
 
     def last_opened(self) -> Document | None:
         """The document opened most recently, or None if none has been opened."""

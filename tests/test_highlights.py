@@ -179,6 +179,7 @@ def test_a_version_1_database_migrates_and_keeps_its_documents(
     # Back to schema 1 as it was written: what later migrations added goes.
     conn = raw(db_path)
     with conn:
+        conn.execute("ALTER TABLE texts DROP COLUMN length")
         conn.execute("ALTER TABLE texts DROP COLUMN marks")
         for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'"):
             conn.execute(f"DROP TRIGGER {trigger}")

@@ -626,6 +626,7 @@ def test_a_schema_2_database_gains_marks_and_keeps_its_texts(db_path: Path) -> N
         )
     raw = sqlite3.connect(db_path)
     # As a margin of schema 2 left it: no marks column.
+    raw.execute("ALTER TABLE texts DROP COLUMN length")
     raw.execute("ALTER TABLE texts DROP COLUMN marks")
     raw.execute("PRAGMA user_version = 2")
     raw.commit()
@@ -633,4 +634,48 @@ def test_a_schema_2_database_gains_marks_and_keeps_its_texts(db_path: Path) -> N
     with Store.open(db_path) as s:
         assert s.schema_version == SCHEMA_VERSION
         loaded = s.load_document(s.get_document(document.id))
+        entry = s.library()[0]
     assert (loaded.text, loaded.pages, loaded.toc) == ("Kept.", [], [])
+    assert entry.length == 5  # filled in by the migration
+
+
+def test_the_library_lists_documents_with_their_counts_and_progress(store: Store) -> None:
+    from db.models import Highlight
+
+    text = "One sentence here.\n\nAnother one there."
+    loaded = LoadedText(text=text, blocks=[Block("paragraph", 0, 18), Block("paragraph", 20, 38)])
+    first = store.add_document(loaded, path="/a.txt", source_hash="a")
+    second = store.add_document(
+        LoadedText(text="Short.", blocks=[Block("paragraph", 0, 6)]), path="/b.txt", source_hash="b"
+    )
+    store.save_position(first.id, 37)
+    for start, end, note in ((0, 3, "a note"), (4, 12, ""), (20, 27, "  ")):
+        store.add_highlight(
+            Highlight("", first.id, start, end, text[start:end], "", "", first.text_hash, note=note)
+        )
+    entries = {entry.document.id: entry for entry in store.library()}
+    assert (entries[first.id].highlights, entries[first.id].notes) == (3, 1)
+    assert (entries[second.id].highlights, entries[second.id].notes) == (0, 0)
+    assert entries[first.id].length == len(text)
+    assert entries[first.id].progress == 1.0
+    assert entries[second.id].progress == 0.0
+
+
+def test_deleting_a_document_takes_its_highlights_tags_and_unshared_text(store: Store) -> None:
+    from db.models import Highlight
+    from db.store import NotFoundError
+
+    loaded = LoadedText(text="Kept words.", blocks=[Block("paragraph", 0, 11)])
+    doc = store.add_document(loaded, path="/a.txt", source_hash="a")
+    other = store.add_document(
+        LoadedText(text="Other.", blocks=[Block("paragraph", 0, 6)]), path="/b.txt", source_hash="b"
+    )
+    made = store.add_highlight(Highlight("", doc.id, 0, 4, "Kept", "", "", doc.text_hash))
+    store.set_tags(made.id, ["gone"])
+    assert store.delete_document(doc.id) == 1
+    assert [d.id for d in store.documents()] == [other.id]
+    assert store.tag_counts() == []
+    with pytest.raises(NotFoundError):
+        store.load_text(doc.text_hash)
+    with pytest.raises(NotFoundError):
+        store.delete_document(doc.id)
