@@ -206,3 +206,28 @@ def test_the_last_book_changed_since_is_parsed_on_the_loading_screen(
     assert main(["--db", str(db)]) == 0
     assert seen[0] is None
     assert isinstance(seen[1], LoadingScreen) and seen[1].what == "page.html"
+
+
+async def test_another_document_opens_in_the_reader_at_an_offset(
+    store: Store, tmp_path: Path, make_app
+) -> None:
+    other = tmp_path / "other.txt"
+    other.write_text("First paragraph.\n\nThe place to land.", encoding="utf-8")
+    document, _ = open_source(store, other.read_bytes(), path=str(other), name=other.name)
+    app = make_app("The book already open.")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.push_screen(ErrorScreen("something over the reader"))
+        await pilot.pause()
+        app.open_document(document, offset=18)
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.document.id == document.id
+        assert app.screen.article.cursor == 18
+        assert len(app.screen_stack) == 2
+        other.unlink()  # gone: the stored text still opens
+        app.open_document(document)
+        await pilot.pause()
+        assert isinstance(app.screen, ReaderScreen)
+        assert app.screen.article.text.endswith("The place to land.")
+        assert len(app.screen_stack) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
@@ -12,6 +13,7 @@ from tui.screens.reader import ReaderScreen
 from tui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, builtin_themes
 
 if TYPE_CHECKING:
+    from db.documents import Progress
     from db.models import Document, LoadedText
     from db.store import Store
     from tui.screens.help import HelpSection
@@ -84,10 +86,60 @@ class MarginApp(App[None]):
         """Why the document given to open could not be (the app then exits with code 2)."""
         return self._loading.error if self._loading is not None else None
 
+    def open_document(self, document: Document, offset: int | None = None) -> None:
+        """Read a stored document (from the library or a search), at ``offset`` if given.
+
+        Its file is read again if it is still there: unchanged, the stored text
+        opens at once; changed, a book is parsed on the loading screen. A failure
+        is told on an error screen, and the reader stays where it was.
+        """
+        from dataclasses import replace
+
+        from db.documents import LoadError, read_source
+        from db.library import needs_parsing, open_source, reopen
+        from db.store import StoreError
+
+        if offset is not None:
+            document = replace(document, position=offset)
+        data = None
+        if document.path and os.path.isfile(document.path):
+            try:
+                data = read_source(document.path)
+            except LoadError:
+                data = None
+        name = os.path.basename(document.path or "")
+        fmt = data is not None and needs_parsing(self.store, data, path=document.path, name=name)
+        if data is not None and fmt and fmt not in ("txt", "md"):
+            from tui.screens.loading import LoadingScreen
+
+            path, source = document.path, data
+
+            def opener(progress: Progress) -> tuple[Document, LoadedText]:
+                opened, loaded = open_source(
+                    self.store, source, path=path, name=name, progress=progress
+                )
+                return (replace(opened, position=offset) if offset is not None else opened), loaded
+
+            self.push_screen(LoadingScreen(name, opener, can_go_back=True))
+            return
+        try:
+            opened, loaded = reopen(self.store, document)
+        except (LoadError, StoreError) as error:
+            from tui.screens.loading import ErrorScreen
+
+            self.push_screen(ErrorScreen(str(error)))
+            return
+        if offset is not None:
+            opened = replace(opened, position=offset)
+        self.show_document(opened, loaded)
+
     def show_document(self, document: Document, loaded: LoadedText) -> None:
         """Read ``document`` in place of the current screen (the loading screen)."""
         self.document, self.loaded = document, loaded
         reader = ReaderScreen(self.store, document, loaded)
+        # Dialogs, the library or a search over the reader close as the document opens.
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
         if len(self.screen_stack) == 1:
             # The first screen cannot be switched away (Textual keeps no result
             # callback for it): the reader goes over it, and quitting quits.
