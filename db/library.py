@@ -62,6 +62,12 @@ def open_source(
             parsed = load_bytes(data, name, url=url, progress=progress)
         loaded = parsed
         document = store.add_document(loaded, path=path, source_hash=digest)
+        if not store.read_only:
+            from db.imports.importer import link_matching
+
+            # Highlights imported from Kindle or Readwise for this book join it here,
+            # and the reader re-anchors them as it opens.
+            link_matching(store, document)
     if mark_opened and not store.read_only:
         store.mark_opened(document.id)
     return document, loaded

@@ -907,6 +907,16 @@ class Store:
             ).fetchall()
         return [_document(row) for row in rows]
 
+    def documents_from(self, source_prefix: str) -> list[Document]:
+        """The documents whose source hash starts with ``source_prefix`` ("import:" for imports)."""
+        with self._reading() as conn:
+            rows = conn.execute(
+                f"SELECT {_DOC_COLUMNS} FROM documents WHERE substr(source_hash, 1, ?) = ?"
+                f" ORDER BY {_RECENT_FIRST}",
+                (len(source_prefix), source_prefix),
+            ).fetchall()
+        return [_document(row) for row in rows]
+
     def library(self) -> list[LibraryEntry]:
         """Every document with its counts, as the library lists them (most recent first)."""
         with self._reading() as conn:
@@ -1024,6 +1034,130 @@ class Store:
             "DELETE FROM tags WHERE NOT EXISTS"
             " (SELECT 1 FROM highlight_tags WHERE highlight_tags.tag_id = tags.id)"
         )
+
+    def add_highlights(self, highlights: Sequence[Highlight]) -> int:
+        """Store many new highlights in one transaction (an import); return how many were new.
+
+        As :meth:`add_highlight` for each, except that an id already stored is
+        skipped, not refused: importing the same file again adds nothing.
+        """
+        now = utc_now()
+        ready: list[tuple[Highlight, list[str]]] = []
+        for highlight in highlights:
+            created = highlight.created or now
+            h = replace(
+                highlight,
+                id=highlight.id or str(uuid.uuid4()),
+                created=created,
+                updated=highlight.updated or created,
+            )
+            _check_highlight(h)
+            ready.append((h, _clean_tags(h.tags)))
+        added = 0
+        with self._transaction() as conn:
+            for h, names in ready:
+                if conn.execute("SELECT 1 FROM highlights WHERE id = ?", (h.id,)).fetchone():
+                    continue
+                conn.execute(
+                    _HIGHLIGHT_INSERT,
+                    (
+                        h.id, h.document_id, h.start, h.end, h.quote, h.prefix, h.suffix,
+                        h.text_hash, h.color, h.note, h.status, float(h.score), h.created,
+                        h.updated,
+                    ),
+                )  # fmt: skip
+                self._link_tags(conn, h.id, names)
+                added += 1
+        return added
+
+    def move_highlights(self, from_doc: int, to_doc: int) -> int:
+        """Give one document's highlights to another (linking imported ones to the real book).
+
+        They keep the text they were made on, so the next open re-anchors them.
+        """
+        with self._transaction() as conn:
+            cursor = conn.execute(
+                "UPDATE highlights SET document_id = ? WHERE document_id = ?", (to_doc, from_doc)
+            )
+            return cursor.rowcount
+
+    def known_highlights(self, ids: Sequence[str]) -> set[str]:
+        """Which of these highlight ids are stored."""
+        known: set[str] = set()
+        with self._reading() as conn:
+            # In slices: SQLite limits the parameters of one statement.
+            for at in range(0, len(ids), 500):
+                chunk = ids[at : at + 500]
+                marks = ", ".join("?" * len(chunk))
+                rows = conn.execute(f"SELECT id FROM highlights WHERE id IN ({marks})", chunk)
+                known.update(row[0] for row in rows)
+        return known
+
+    def set_text(self, doc_id: int, loaded: LoadedText) -> Document:
+        """Put the document on a new text (an imported book gaining quotes); its position is kept.
+
+        Its highlights are not moved: re-anchor them (db.annotate.reanchor_document).
+        """
+        digest = text_hash(loaded.text)
+        with self._transaction() as conn:
+            if conn.execute("SELECT 1 FROM texts WHERE hash = ?", (digest,)).fetchone() is None:
+                conn.execute(
+                    "INSERT INTO texts (hash, text, blocks, spans, marks, created, length)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        digest,
+                        loaded.text,
+                        _encode_blocks(loaded.blocks),
+                        _encode_spans(loaded.spans),
+                        _encode_marks(loaded.pages, loaded.toc),
+                        utc_now(),
+                        len(loaded.text),
+                    ),
+                )
+            conn.execute(
+                "UPDATE documents SET text_hash = ?, position = MIN(position, ?) WHERE id = ?",
+                (digest, len(loaded.text), doc_id),
+            )
+        return self.get_document(doc_id)
+
+    def restore_document(self, document: Document, *, new_id: int | None = None) -> Document:
+        """Give a stored document the fields of ``document`` (as an export recorded them).
+
+        Its text stays its own. ``new_id`` renumbers it, if that id is free and it
+        has no highlights yet: a library imported into an empty database keeps its ids.
+        """
+        with self._transaction() as conn:
+            doc_id = document.id
+            if (
+                new_id is not None
+                and new_id != doc_id
+                and conn.execute("SELECT 1 FROM documents WHERE id = ?", (new_id,)).fetchone()
+                is None
+                and conn.execute(
+                    "SELECT 1 FROM highlights WHERE document_id = ?", (doc_id,)
+                ).fetchone()
+                is None
+            ):
+                conn.execute("UPDATE documents SET id = ? WHERE id = ?", (new_id, doc_id))
+                doc_id = new_id
+            conn.execute(
+                "UPDATE documents SET source_hash = ?, format = ?, path = ?, title = ?,"
+                " metadata = ?, added = ?, opened = ?,"
+                " position = MIN(?, (SELECT length FROM texts WHERE hash = documents.text_hash))"
+                " WHERE id = ?",
+                (
+                    document.source_hash,
+                    document.format,
+                    document.path,
+                    document.metadata.title,
+                    _compact(document.metadata.to_dict()),
+                    document.added,
+                    document.opened,
+                    document.position,
+                    doc_id,
+                ),
+            )
+        return self.get_document(doc_id)
 
     def _insert_highlight(self, h: Highlight) -> Highlight:
         _check_highlight(h)
@@ -1182,6 +1316,10 @@ class Store:
         with self._reading() as conn:
             row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         return default if row is None else json.loads(row[0])
+
+    def delete_setting(self, key: str) -> None:
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM settings WHERE key = ?", (key,))
 
     def set_setting(self, key: str, value: Any) -> None:
         """Remember a choice; ``value`` must be JSON-serialisable."""

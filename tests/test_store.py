@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -679,3 +680,24 @@ def test_deleting_a_document_takes_its_highlights_tags_and_unshared_text(store: 
         store.load_text(doc.text_hash)
     with pytest.raises(NotFoundError):
         store.delete_document(doc.id)
+
+
+def test_many_highlights_are_added_at_once_and_known_ids_skipped(store: Store) -> None:
+    from db.models import Highlight
+
+    doc = store.add_document(
+        LoadedText(text="Some words.", blocks=[Block("paragraph", 0, 11)]),
+        path=None,
+        source_hash="s",
+    )
+    made = [
+        Highlight(f"id-{n}", doc.id, 0, 4, "Some", "", "", doc.text_hash, tags=["t"])
+        for n in range(3)
+    ]
+    assert store.add_highlights(made) == 3
+    assert store.add_highlights([*made, replace(made[0], id="id-9")]) == 1
+    assert store.known_highlights(["id-0", "id-9", "nope"]) == {"id-0", "id-9"}
+    assert store.tag_counts() == [("t", 4)]
+    with pytest.raises(ValueError, match="colour"):
+        store.add_highlights([replace(made[0], id="bad", color=7)])
+    assert len(store.highlights(doc.id)) == 4
