@@ -18,7 +18,9 @@ class ImportedHighlight:
     location: str = ""
     #: The page label where the source gives one ("14"), for citations.
     page: str = ""
-    #: When it was made, ISO 8601 UTC ("2014-11-20T23:24:32Z"), or "" if not known.
+    #: When it was made, ISO 8601: UTC with "Z" where the source says ("2020-12-23T03:22:08Z"),
+    #: else local time without a zone, as a Kindle records it ("2014-11-20T23:24:32"); "" if
+    #: not known.
     created: str = ""
     #: Where it sorts in its book (a Kindle location's start, a Readwise location); -1: unknown.
     order: int = -1
