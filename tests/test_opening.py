@@ -231,3 +231,33 @@ async def test_another_document_opens_in_the_reader_at_an_offset(
         assert isinstance(app.screen, ReaderScreen)
         assert app.screen.article.text.endswith("The place to land.")
         assert len(app.screen_stack) == 2
+
+
+async def test_a_book_with_imported_highlights_anchors_them_as_it_opens(
+    store: Store, tmp_path: Path
+) -> None:
+    from db.imports.importer import import_books
+    from db.imports.records import ImportedBook, ImportedHighlight, ParsedImport
+
+    book = ImportedBook(
+        "A Walk",
+        ["Mary Rose"],
+        [
+            ImportedHighlight("The path went down to the river.", note="lovely", order=10),
+            ImportedHighlight("Words it never had.", order=40),
+        ],
+    )
+    import_books(store, ParsedImport("kindle", [book]))
+    path = tmp_path / "walk.md"
+    path.write_text("# A Walk\n\nWe set out. The path went down to the river. Cold.\n")
+    document, loaded = open_source(store, path.read_bytes(), path=str(path), name=path.name)
+    app = MarginApp(store, document, loaded)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        highlights = {h.quote: h for h in store.highlights(document.id)}
+        placed = highlights["The path went down to the river."]
+        assert placed.status != "orphan" and placed.note == "lovely"
+        assert loaded.text[placed.start : placed.end] == placed.quote
+        assert highlights["Words it never had."].status == "orphan"
+        assert "1 orphan" in app.screen.status.message
