@@ -513,6 +513,8 @@ class Store:
         # thread's statements.
         self._lock = threading.RLock()
         self._closed = False
+        #: Where the database was copied before this open upgraded it, else None.
+        self.backup_path: Path | None = None
 
     # --- opening -------------------------------------------------------------------------
 
@@ -610,7 +612,34 @@ class Store:
         except sqlite3.Error as error:
             raise self._error(error) from error
         if version < SCHEMA_VERSION:
+            if version >= 1:
+                self.backup_path = self._back_up(version)
             self._migrate()
+
+    def _back_up(self, version: int) -> Path:
+        """Copy the database next to itself before an upgrade changes it; say where.
+
+        SQLite's backup API copies a consistent database, WAL included. If the
+        copy cannot be made, the upgrade does not happen.
+        """
+        target = self.path.with_name(f"{self.path.name}.schema{version}.bak")
+        number = 1
+        while target.exists():
+            number += 1
+            target = self.path.with_name(f"{self.path.name}.schema{version}.{number}.bak")
+        try:
+            copy = sqlite3.connect(target)
+            try:
+                self._conn.backup(copy)
+            finally:
+                copy.close()
+        except (sqlite3.Error, OSError) as error:
+            target.unlink(missing_ok=True)
+            raise StoreError(
+                f"{self.path} needs an upgrade (schema {version} to {SCHEMA_VERSION}), but no "
+                f"backup copy could be written next to it first ({error}); nothing was changed"
+            ) from error
+        return target
 
     def _migrate(self) -> None:
         import sqlite_utils  # here, not at the top: see the module docstring

@@ -701,3 +701,53 @@ def test_many_highlights_are_added_at_once_and_known_ids_skipped(store: Store) -
     with pytest.raises(ValueError, match="colour"):
         store.add_highlights([replace(made[0], id="bad", color=7)])
     assert len(store.highlights(doc.id)) == 4
+
+
+def test_an_upgrade_first_copies_the_old_database_next_to_it(db_path: Path) -> None:
+    with Store.open(db_path) as s:
+        s.set_setting("theme", "paper")
+    raw = sqlite3.connect(db_path)
+    raw.execute("ALTER TABLE texts DROP COLUMN length")
+    raw.execute("PRAGMA user_version = 3")
+    raw.commit()
+    raw.close()
+    before = db_path.read_bytes()
+    with Store.open(db_path) as s:
+        assert s.schema_version == SCHEMA_VERSION
+        backup = s.backup_path
+    assert backup == db_path.with_name("margin.db.schema3.bak")
+    copy = sqlite3.connect(backup)
+    assert copy.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert copy.execute("SELECT value FROM settings WHERE key = 'theme'").fetchone() == ('"paper"',)
+    copy.close()
+    assert len(before) > 0
+    # Opening the upgraded database again copies nothing.
+    with Store.open(db_path) as s:
+        assert s.backup_path is None
+
+
+def test_no_upgrade_without_a_backup(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Store.open(db_path) as s:
+        s.set_setting("theme", "paper")
+    raw = sqlite3.connect(db_path)
+    raw.execute("ALTER TABLE texts DROP COLUMN length")
+    raw.execute("PRAGMA user_version = 3")
+    raw.commit()
+    raw.close()
+
+    connect = sqlite3.connect
+
+    def full_disk(target: object, *args: Any, **kwargs: Any) -> sqlite3.Connection:
+        if str(target).endswith(".bak"):
+            raise sqlite3.OperationalError("database or disk is full")
+        return connect(target, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sqlite3, "connect", full_disk)
+    with pytest.raises(StoreError, match="no backup copy could be written") as info:
+        Store.open(db_path)
+    assert "\n" not in str(info.value)
+    monkeypatch.undo()
+    raw = sqlite3.connect(db_path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == 3
+    raw.close()
+    assert not db_path.with_name("margin.db.schema3.bak").exists()
