@@ -30,6 +30,8 @@ class Finding:
     message: str
     #: What --fix did, or "" when it did nothing (or was not asked to).
     fixed: str = ""
+    #: True if --fix repairs it.
+    fixable: bool = False
 
 
 @dataclass(slots=True)
@@ -41,8 +43,8 @@ class Report:
         """No damage: nothing at "error" level (warnings are for the reader to decide)."""
         return not any(f.level == "error" for f in self.findings)
 
-    def add(self, level: str, message: str, fixed: str = "") -> None:
-        self.findings.append(Finding(level, message, fixed))
+    def add(self, level: str, message: str, fixed: str = "", *, fixable: bool = False) -> None:
+        self.findings.append(Finding(level, message, fixed, fixable))
 
 
 def examine(store: Store, *, fix: bool = False) -> Report:
@@ -153,6 +155,7 @@ def _search_index(store: Store, report: Report, fix: bool) -> None:
         f"the search index is out of step: {missing} highlight{'' if missing == 1 else 's'} "
         f"missing or stale in it, {extra} entr{'y' if extra == 1 else 'ies'} for none",
         fixed,
+        fixable=True,
     )
 
 
@@ -190,6 +193,7 @@ def _unused(store: Store, report: Report, fix: bool) -> None:
             "info",
             f"{len(texts)} stored text{'' if len(texts) == 1 else 's'} no longer used",
             fixed,
+            fixable=True,
         )
     if tags:
         fixed = ""
@@ -200,7 +204,9 @@ def _unused(store: Store, report: Report, fix: bool) -> None:
                     " (SELECT 1 FROM highlight_tags WHERE tag_id = tags.id)"
                 )
             fixed = "deleted them"
-        report.add("info", f"{tags} tag{'' if tags == 1 else 's'} on no highlight", fixed)
+        report.add(
+            "info", f"{tags} tag{'' if tags == 1 else 's'} on no highlight", fixed, fixable=True
+        )
     if settings:
         fixed = ""
         if fix:
@@ -211,6 +217,7 @@ def _unused(store: Store, report: Report, fix: bool) -> None:
             "info",
             f"{len(settings)} setting{'' if len(settings) == 1 else 's'} of deleted documents",
             fixed,
+            fixable=True,
         )
 
 
