@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -13,6 +14,9 @@ from tui.screens.reader import ReaderScreen
 from tui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, builtin_themes
 
 if TYPE_CHECKING:
+    from textual.actions import ActionParseResult
+    from textual.dom import DOMNode
+
     from db.documents import Progress
     from db.models import Document, LoadedText
     from db.store import Store
@@ -148,8 +152,54 @@ class MarginApp(App[None]):
             self.switch_screen(reader)
 
     def watch_theme(self, theme: str) -> None:
-        if not self.store.read_only and self.store.get_setting("theme") != theme:
-            self.store.set_setting("theme", theme)
+        from db.store import StoreError
+
+        try:
+            if not self.store.read_only and self.store.get_setting("theme") != theme:
+                self.store.set_setting("theme", theme)
+        except StoreError as error:
+            self.not_saved(error)
+
+    # -- a write that fails (a full disk, a database another program holds) -
+
+    def not_saved(self, error: Exception) -> None:
+        """Tell the reader a change was not saved; margin goes on with what it has."""
+        self.notify(f"Not saved: {error}", title="margin", severity="error", timeout=10)
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        # Every key's action: a StoreError there would otherwise end the app with a
+        # traceback (Textual stops a widget's message loop on an exception).
+        from db.store import StoreError
+
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except StoreError as error:
+            self.not_saved(error)
+            return True
+
+    def push_screen(self, screen: Any, callback: Any = None, wait_for_dismiss: bool = False) -> Any:
+        # A dialog's result is written by its callback (a note, tags, metadata):
+        # guarded as actions are.
+        if callback is not None:
+            callback = self._guarded(callback)
+        return super().push_screen(screen, callback, wait_for_dismiss=wait_for_dismiss)  # type: ignore[call-overload]
+
+    def _guarded(self, callback: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        from db.store import StoreError
+
+        def guarded(result: Any) -> Any:
+            try:
+                return callback(result)
+            except StoreError as error:
+                self.not_saved(error)
+                return None
+
+        return guarded
 
     def help_sections(self) -> list[HelpSection]:
         """The keys in force on the current screen, grouped by where they act."""
