@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from db.documents.inert import make_inert
 from db.export import ExportItem
 from db.export.csl_json import csl_item, unique_keys
 from db.models import Document
@@ -58,14 +59,23 @@ _LATEX = str.maketrans(
 
 def escape(text: str) -> str:
     """``text`` on one line with LaTeX's special characters escaped, braces kept balanced."""
-    return " ".join(text.split()).translate(_LATEX)
+    # Control characters shown as symbols (ESC as "␛"): metadata set by hand or
+    # imported may hold them, LaTeX refuses them as invalid characters, and a
+    # terminal printing the file would act on them (``split`` drops only whitespace).
+    return " ".join(make_inert(text).split()).translate(_LATEX)
 
 
 def _url(text: str) -> str:
     # URLs are read verbatim by \url and biblatex, so LaTeX escapes would
     # become part of the address; percent-encoding the few characters that
     # could unbalance the field keeps it both valid and the same address.
-    return re.sub(r"[{}\\\s]", lambda m: f"%{ord(m.group()):02X}", text.strip())
+    # Control characters are percent-encoded too (raw, a terminal showing the
+    # file would act on them), each as its UTF-8 bytes, as a URL spells them.
+    return re.sub(r"[{}\\\s\x00-\x1f\x7f-\x9f]", lambda m: _percent(m.group()), text.strip())
+
+
+def _percent(char: str) -> str:
+    return "".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
 
 
 def _name(name: dict[str, str]) -> str:

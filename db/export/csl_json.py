@@ -290,6 +290,10 @@ def unique_keys(documents: Iterable[Document]) -> Iterator[tuple[Document, str]]
         yield document, key if count == 1 else f"{key}-{count}"
 
 
+#: What json.dumps leaves raw that must not be (see export).
+_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
 def export(items: Iterable[ExportItem], exported: str) -> Iterator[str]:
     """A JSON array of CSL items, one per document, written an item at a time."""
     del exported  # CSL-JSON has no place for it; the items are the whole file.
@@ -298,7 +302,11 @@ def export(items: Iterable[ExportItem], exported: str) -> Iterator[str]:
     for document, key in unique_keys(item.document for item in items):
         record = csl_item(document)
         record["id"] = key
-        text = json.dumps(record, ensure_ascii=False, indent=2)
+        # As in the W3C export: DEL and C1 controls (which act on a terminal
+        # showing the file), line separators and lone surrogates are escaped.
+        text = _UNSAFE.sub(
+            lambda m: f"\\u{ord(m.group()):04x}", json.dumps(record, ensure_ascii=False, indent=2)
+        )
         yield ("\n" if first else ",\n") + "  " + text.replace("\n", "\n  ")
         first = False
     yield "]\n" if first else "\n]\n"

@@ -47,6 +47,10 @@ _ORDERED = re.compile(r"\d+(?=[.)])")
 # HTML), which left open would swallow the rest of the file. Only such a
 # line outside any list or quote counts: those close when their container does.
 _BLOCK_OPENER = re.compile(r"^ {0,3}(?:```|~~~|<)", re.MULTILINE)
+# A line of dashes, colons, pipes and spaces alone is a table's delimiter row
+# under a line with a pipe in it, even an escaped one (markdown-it reads a
+# quote "|" then ":-" as a table): its dashes are escaped too.
+_DELIMITER_ROW = re.compile(r"[ \t|:-]*-[ \t|:-]*")
 _BACKTICKS = re.compile(r"`+")
 _SENTINEL = "margin-end-of-note-7f3a"
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[ \t]*\n)+")
@@ -183,6 +187,8 @@ def _escape_line(line: str) -> str:
     if not line:
         return line
     escaped = _INLINE.sub(r"\\\g<0>", line)
+    if _DELIMITER_ROW.fullmatch(line):
+        escaped = escaped.replace("-", "\\-")
     if escaped[0] in ">-+":
         escaped = "\\" + escaped
     else:

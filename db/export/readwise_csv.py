@@ -11,8 +11,9 @@ Date is the highlight's creation in UTC as ``YYYY-MM-DD HH:MM:SS``.
 A spreadsheet opening the file must not run anything in it, so a cell that
 starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (a formula
 to Excel, LibreOffice or Google Sheets) gets a leading ``'``, as OWASP
-advises. Readwise shows the ``'``; a quote that begins with a dash is the
-price.
+advises, and so does one where such a character follows leading whitespace,
+which an import that trims cells would bring to the front. Readwise shows the
+``'``; a quote that begins with a dash is the price.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ HEADER = ("Highlight", "Title", "Author", "URL", "Note", "Location", "Date")
 #: What a spreadsheet reads as the start of a formula (tab and CR because some
 #: strip them and read what follows).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A formula behind whitespace (or NULs) that the importing program may trim away.
+_TRIMMED_FORMULA = re.compile(r"[\s\x00]*[=+\-@]")
 _NUMBER = re.compile(r"[0-9]+")
 
 
@@ -74,8 +77,13 @@ def export(items: Iterable[ExportItem], exported: str) -> Iterator[str]:
 
 
 def neutralise(cell: str) -> str:
-    """``cell`` with a ``'`` before it if a spreadsheet would take it for a formula."""
-    return f"'{cell}" if cell.startswith(_FORMULA_STARTS) else cell
+    """``cell`` with a ``'`` before it if a spreadsheet would take it for a formula.
+
+    Also when whitespace comes first (``"  =1+1"``): a spreadsheet that trims
+    cells on import (LibreOffice's "Trim spaces") then reads a formula.
+    """
+    formula = cell.startswith(_FORMULA_STARTS) or _TRIMMED_FORMULA.match(cell)
+    return f"'{cell}" if formula else cell
 
 
 def location_number(location: Location) -> str:

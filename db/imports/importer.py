@@ -342,13 +342,19 @@ def import_json(store: Store, data: bytes | str, progress: Progress | None = Non
 
     parsed = parse(data)
     report = ImportReport("json")
+    # The library's documents by text and path, read once: reading them all again
+    # for each document made an import of a few thousand documents take minutes.
+    documents: dict[tuple[str, str | None], Document] = {}
+    for document in store.documents():
+        documents.setdefault((document.text_hash, document.path), document)
     for done, item in enumerate(parsed, 1):
         report.books += 1
         exported = item.document
         known = store.known_highlights([h.id for h in item.highlights])
         fresh = [h for h in item.highlights if h.id not in known]
         report.duplicates += len(item.highlights) - len(fresh)
-        document = _json_target(store, exported, item.highlights)
+        document = _json_target(store, exported, item.highlights, documents)
+        documents.setdefault((document.text_hash, document.path), document)
         fresh = [replace(h, document_id=document.id) for h in fresh]
         report.added += store.add_highlights(fresh)
         report.documents.append(document.id)
@@ -357,13 +363,20 @@ def import_json(store: Store, data: bytes | str, progress: Progress | None = Non
     return report
 
 
-def _json_target(store: Store, exported: Document, highlights: list[Highlight]) -> Document:
+def _json_target(
+    store: Store,
+    exported: Document,
+    highlights: list[Highlight],
+    documents: dict[tuple[str, str | None], Document],
+) -> Document:
+    """The document an exported one's highlights go to; ``documents`` is the library's by
+    (text hash, path)."""
     from db.documents import LoadError, read_source
     from db.library import open_source
 
-    for document in store.documents():
-        if document.text_hash == exported.text_hash and document.path == exported.path:
-            return document
+    found = documents.get((exported.text_hash, exported.path))
+    if found is not None:
+        return found
     if exported.path and os.path.isfile(exported.path):
         try:
             data = read_source(exported.path)
