@@ -121,3 +121,27 @@ def test_a_damaged_database_is_told_and_left_alone(tmp_path: Path) -> None:
     assert report.findings[-1].message.startswith("the database is damaged")
     assert all(not f.fixed for f in report.findings)
     assert db.read_bytes() == before
+
+
+def test_margin_doctor_reports_and_fixes(tmp_path: Path, capsys) -> None:
+    from tui.cli import main
+
+    db = tmp_path / "margin.db"
+    assert main(["doctor", "--db", str(db)]) == 2
+    assert "no such database" in capsys.readouterr().err
+    assert not db.exists()
+    with Store.open(db) as store:
+        _library(store, tmp_path)
+        with store._transaction() as conn:
+            conn.execute("DELETE FROM highlights_fts")
+    assert main(["doctor", "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines() == [
+        "warning: the search index is out of step: 1 highlight missing or stale in it, "
+        "0 entries for none",
+        "margin doctor --fix repairs the search index and drops what nothing uses.",
+    ]
+    assert main(["doctor", "--db", str(db), "--fix"]) == 0
+    assert capsys.readouterr().out.endswith("— rebuilt the search index\n")
+    assert main(["doctor", "--db", str(db)]) == 0
+    assert capsys.readouterr().out == f"{db}: no problems found.\n"

@@ -42,11 +42,17 @@ class _Parser(argparse.ArgumentParser):
 #: The headless subcommands and what each does; any other first argument is a PATH to read.
 COMMANDS = {
     "add": "add documents (files, folders, URLs) to the library without opening them",
+    "list": "every document with its highlights, notes, progress and tags",
+    "rm": "delete a document with its highlights (asks first; --yes does not)",
     "show": "one document's highlights, in text order, with notes and tags",
     "tags": "every tag with the number of highlights that have it",
     "meta": "print a document's metadata, or set fields with --set KEY=VALUE",
     "export": "export a document or the whole library: md, json, csv, html, bibtex, csl-json",
     "cite": "cite a document, or one of its highlights, in a citation style",
+    "import": "import highlights: Kindle My Clippings.txt, Readwise CSV or margin JSON",
+    "link": "give an imported book's highlights to the real book or article read from PATH",
+    "search": "search highlights, notes and tags (or with --text, documents' text)",
+    "doctor": "check the database for damage and drift; --fix makes the safe repairs",
 }
 
 #: The options before a command that take a value: the word after one is never a command.
@@ -61,29 +67,45 @@ VALUE_OPTIONS = (
     "--highlight",
     "--style",
     "--form",
+    "--limit",
 )
 
 _USAGE = """%(prog)s [--db PATH] [--debug] [PATH | URL | -]
        %(prog)s add PATH|URL... [--json] [--db PATH]
+       %(prog)s list [--json] [--db PATH]
+       %(prog)s rm DOC [--yes] [--db PATH]
        %(prog)s show DOC [--json] [--db PATH]
        %(prog)s tags [--json] [--db PATH]
        %(prog)s meta DOC [--set KEY=VALUE ...] [--json] [--db PATH]
        %(prog)s export DOC|--all [-f FORMAT] [-o PATH] [--db PATH]
-       %(prog)s cite DOC [--highlight ID] [--style STYLE] [--form FORM] [--copy] [--db PATH]"""
+       %(prog)s cite DOC [--highlight ID] [--style STYLE] [--form FORM] [--copy] [--db PATH]
+       %(prog)s import FILE [--format kindle|readwise|json] [--json] [--db PATH]
+       %(prog)s link DOC PATH [--db PATH]
+       %(prog)s doctor [--fix] [--json] [--db PATH]
+       %(prog)s search QUERY... [--text] [--limit N] [--json] [--db PATH]"""
 
-_EPILOG = f"""commands (they print and exit; add, show, tags and meta take --json):
+_EPILOG = f"""commands (they print and exit; add, list, show, tags and meta take --json):
   add PATH... {COMMANDS["add"]}
+  list        {COMMANDS["list"]}
+  rm DOC      {COMMANDS["rm"]}
   show DOC    {COMMANDS["show"]}
   tags        {COMMANDS["tags"]}
   meta DOC    {COMMANDS["meta"]}
   export DOC  {COMMANDS["export"]}
   cite DOC    {COMMANDS["cite"]}
+  import FILE {COMMANDS["import"]}
+  link DOC PATH
+              {COMMANDS["link"]}
+  doctor      {COMMANDS["doctor"]}
+  search QUERY
+              {COMMANDS["search"]}
 
 DOC is a document's id, the path of its file, or the start of its title (any case).
 A first argument that is a command's name is that command: read a file called
 "show" or "tags" as ./show, or after --.
 
-With no PATH, margin reopens the last document (the tutorial on first run)."""
+With no PATH, margin reopens the last document (the tutorial on first run);
+once the library holds two documents or more, it opens the library over it."""
 
 
 def _add_common_options(parser: argparse.ArgumentParser) -> None:
@@ -123,8 +145,34 @@ def build_command_parser(command: str) -> argparse.ArgumentParser:
     what = COMMANDS[command]
     parser = _Parser(prog=f"margin {command}", description=f"{what[0].upper()}{what[1:]}.")
     doc_help = "an id, the path of the document's file, or the start of its title"
+    if command in ("list", "rm"):
+        from tui.listing import add_arguments
+
+        add_arguments(command, parser, doc_help)
+        _add_common_options(parser)
+        return parser
     if command in ("show", "meta", "cite"):
         parser.add_argument("doc", metavar="DOC", help=doc_help)
+    if command == "import":
+        parser.add_argument("file", metavar="FILE", help="the file to import")
+        parser.add_argument(
+            "--format",
+            choices=["kindle", "readwise", "json"],
+            help="what FILE is (default: told from its content)",
+        )
+    if command == "doctor":
+        parser.add_argument(
+            "--fix",
+            action="store_true",
+            help="rebuild the search index and drop what nothing uses (never a highlight)",
+        )
+    if command == "link":
+        parser.add_argument(
+            "doc", metavar="DOC", help=doc_help + " (a book of imported highlights)"
+        )
+        parser.add_argument("path", metavar="PATH", help="the book or article they come from")
+        _add_common_options(parser)
+        return parser
     if command == "add":
         parser.add_argument(
             "paths",
@@ -140,10 +188,21 @@ def build_command_parser(command: str) -> argparse.ArgumentParser:
         _add_cite_options(parser)
         _add_common_options(parser)
         return parser
+    if command == "search":
+        _add_search_options(parser)
+        _add_common_options(parser)
+        return parser
     if command == "show":
         json_help = (
             "print a JSON list of the highlights (id, start, end, quote, note, tags, "
             "color, status, score, created, updated, prefix, suffix)"
+        )
+    elif command == "doctor":
+        json_help = "print the findings as a JSON list of {level, message, fixed, fixable}"
+    elif command == "import":
+        json_help = (
+            "print what was imported as JSON (format, books, added, duplicates, skipped, "
+            "failed, documents)"
         )
     elif command == "add":
         json_help = (
@@ -225,6 +284,36 @@ def _add_cite_options(parser: argparse.ArgumentParser) -> None:
         "--copy",
         action="store_true",
         help="copy the citation to the clipboard instead of printing it",
+    )
+
+
+def _add_search_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "query",
+        nargs="+",
+        metavar="QUERY",
+        help=(
+            'words and "phrases" (all must match), word* (a prefix), -word or NOT word (left '
+            'out), and filters: tag:TAG, doc:"TITLE" or doc:ID, color:1-5, has:note, has:tag, '
+            "before:DATE, after:DATE (YYYY, YYYY-MM or YYYY-MM-DD); a word that holds spaces "
+            "is a phrase"
+        ),
+    )
+    parser.add_argument(
+        "--text",
+        action="store_true",
+        help="search the text of every document instead (words and doc: only)",
+    )
+    parser.add_argument(
+        "--limit", type=int, default=50, metavar="N", help="at most N results (default 50)"
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help=(
+            "print a JSON list of the results (id, document_id, document, title, location, "
+            "quote, note, tags, color, created, snippet, marks, kind, field, start, end)"
+        ),
     )
 
 
@@ -345,15 +434,21 @@ def _make_app(
             store,
             loading=LoadingScreen(url, lambda progress: open_url(store, url, progress=progress)),
         )
+    app_class = MarginApp
     if data is None:
+        from tui.screens.library import LibraryFirstApp, opens_on_library
+
+        # With documents to choose from, the library opens over the last one read.
+        if opens_on_library(store, tutorial_bytes()):
+            app_class = LibraryFirstApp
         last = store.last_opened()
         if last is None:
             document, loaded = open_source(store, tutorial_bytes(), path=None, name="tutorial.md")
-            return MarginApp(store, document, loaded)
+            return app_class(store, document, loaded)
         data = _current_bytes(last.path)
         if data is None:
             # Its file is gone, or unreadable, or it came from stdin or a URL: the stored text.
-            return MarginApp(store, *reopen(store, last))
+            return app_class(store, *reopen(store, last))
         path, name = last.path, os.path.basename(last.path or "")
     fmt = parsed is None and needs_parsing(store, data, path=path, name=name)
     if fmt and fmt not in ("txt", "md"):
@@ -369,7 +464,7 @@ def _make_app(
             ),
         )
     document, loaded = open_source(store, data, path=path, name=name, parsed=parsed)
-    return MarginApp(store, document, loaded)
+    return app_class(store, document, loaded)
 
 
 def _is_url(path: str | None) -> bool:

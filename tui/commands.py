@@ -28,6 +28,22 @@ def run_command(command: str, args: argparse.Namespace) -> int:
         from tui.adding import run_add
 
         return run_add(args)
+    if command in ("list", "rm"):
+        from tui.listing import run_listing
+
+        return run_listing(command, args)
+    if command == "search":
+        from tui.searching import run_search
+
+        return run_search(args)
+    if command == "doctor":
+        from tui.doctoring import run_doctor
+
+        return run_doctor(args)
+    if command in ("import", "link"):
+        from tui.importing import run_import, run_link
+
+        return run_import(args) if command == "import" else run_link(args)
     from db.paths import default_db_path
     from db.store import Store, StoreError
 

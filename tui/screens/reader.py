@@ -71,10 +71,12 @@ class ReaderScreen(Screen[None]):
         Binding("tab", "toggle_focus", "Notes", id="reader.toggle_pane"),
         Binding("y", "copy_quote", "Copy quote", show=False, id="reader.copy_quote"),
         Binding("m", "metadata", "Metadata", show=False, id="reader.metadata"),
+        Binding("o", "library", "Library", show=False, id="reader.library"),
         Binding("c", "cite", "Cite", show=False, id="reader.cite"),
         Binding("C", "choose_citation", "Cite as…", show=False, id="reader.choose_citation"),
         Binding("e", "export", "Export", show=False, id="reader.export"),
         Binding("slash", "search", "Search", id="reader.search"),
+        Binding("ctrl+f", "search_all", "Search all", show=False, id="reader.search_all"),
         Binding("n", "next_match", "Next match", show=False, id="reader.next_match"),
         Binding("N", "prev_match", "Previous match", show=False, id="reader.prev_match"),
         Binding("escape", "clear", "Clear", show=False, id="reader.clear"),
@@ -162,10 +164,16 @@ class ReaderScreen(Screen[None]):
 
     def save_position(self) -> None:
         """Write the reading position down, if it moved and the store can be written."""
+        from db.store import StoreError
+
         position = self._position
         if position == self._saved_position or self.store.read_only:
             return
-        self.store.save_position(self.document.id, position)
+        try:
+            self.store.save_position(self.document.id, position)
+        except StoreError:
+            # Tried again on the next move; a place not saved is no reason to stop reading.
+            return
         self._saved_position = position
 
     def on_unmount(self) -> None:
@@ -202,6 +210,11 @@ class ReaderScreen(Screen[None]):
             return
         self._show_match(self.article.goto_match(1, include_cursor=True))
 
+    def action_search_all(self) -> None:
+        from tui.screens.search import SearchScreen
+
+        self.app.push_screen(SearchScreen(self.store))
+
     def on_search_bar_cancelled(self, _message: SearchBar.Cancelled) -> None:
         self.article.focus()
 
@@ -236,6 +249,15 @@ class ReaderScreen(Screen[None]):
             TocScreen(self.loaded.text, self.loaded.blocks, self.article.cursor, self.loaded.toc),
             jump,
         )
+
+    # -- library ------------------------------------------------------------
+
+    def action_library(self) -> None:
+        from tui.screens.library import LibraryScreen
+
+        # Written now, so that the library shows how far this document was read.
+        self.save_position()
+        self.app.push_screen(LibraryScreen(self.store, current=self.document.id))
 
     # -- annotating ---------------------------------------------------------
 
