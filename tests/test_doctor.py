@@ -145,3 +145,21 @@ def test_margin_doctor_reports_and_fixes(tmp_path: Path, capsys) -> None:
     assert capsys.readouterr().out.endswith("— rebuilt the search index\n")
     assert main(["doctor", "--db", str(db)]) == 0
     assert capsys.readouterr().out == f"{db}: no problems found.\n"
+
+
+def test_an_upgrade_says_where_the_old_file_is(tmp_path: Path, capsys) -> None:
+    from tui.cli import main
+
+    db = tmp_path / "margin.db"
+    with Store.open(db) as store:
+        _library(store, tmp_path)
+    raw = sqlite3.connect(db)
+    raw.execute("ALTER TABLE texts DROP COLUMN length")
+    raw.execute("PRAGMA user_version = 3")
+    raw.commit()
+    raw.close()
+    assert main(["tags", "--db", str(db)]) == 0
+    err = capsys.readouterr().err
+    backup = tmp_path / "margin.db.schema3.bak"
+    assert err == f"margin: upgraded {db} for this margin; the old file is kept at {backup}\n"
+    assert backup.exists()

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from tui.cli import UsageError
+from tui.cli import UsageError, open_store
 
 if TYPE_CHECKING:
     from db.documents import Progress
@@ -46,14 +46,14 @@ class Outcome:
 
 def run_add(args: argparse.Namespace) -> int:
     from db.paths import default_db_path
-    from db.store import Store, StoreError
+    from db.store import StoreError
 
     sources = list(_sources(args.paths))
     if not sources:
         raise UsageError("no documents to add in " + ", ".join(args.paths))
     db_path = Path(args.db or default_db_path()).expanduser()
     try:
-        store = Store.open(db_path)
+        store = open_store(db_path)
     except StoreError as error:
         raise UsageError(str(error)) from error
     bar = _Bar(sys.stderr, len(sources)) if len(sources) > 1 and _is_terminal(sys.stderr) else None

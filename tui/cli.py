@@ -350,6 +350,20 @@ def _read_stdin() -> bytes:
     return data
 
 
+def open_store(db_path: Path, **options: bool) -> Store:
+    """``Store.open``, saying on stderr where the old file went if it was upgraded."""
+    from db.store import Store
+
+    store = Store.open(db_path, **options)
+    if store.backup_path is not None:
+        print(
+            f"margin: upgraded {db_path} for this margin; the old file is kept at "
+            f"{store.backup_path}",
+            file=sys.stderr,
+        )
+    return store
+
+
 def tutorial_bytes() -> bytes:
     """The built-in tutorial, shipped inside the package."""
     from importlib import resources
@@ -360,7 +374,7 @@ def tutorial_bytes() -> bytes:
 def run(args: argparse.Namespace) -> int:
     from db.documents import LoadError, load_bytes, read_source
     from db.paths import default_db_path
-    from db.store import Store, StoreError
+    from db.store import StoreError
 
     url = args.path if _is_url(args.path) else None
     try:
@@ -382,7 +396,7 @@ def run(args: argparse.Namespace) -> int:
         parsed = None
         if data is not None and created and _quick_format(name, data):
             parsed = load_bytes(data, name)
-        store = Store.open(db_path)
+        store = open_store(db_path)
     except (LoadError, StoreError) as error:
         raise UsageError(str(error)) from error
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO, cast
 
-from tui.cli import STYLE_ALIASES, UsageError
+from tui.cli import STYLE_ALIASES, UsageError, open_store
 
 if TYPE_CHECKING:
     from db.locate import Location
@@ -45,7 +45,7 @@ def run_command(command: str, args: argparse.Namespace) -> int:
 
         return run_import(args) if command == "import" else run_link(args)
     from db.paths import default_db_path
-    from db.store import Store, StoreError
+    from db.store import StoreError
 
     # Mistakes in the arguments alone are told before the database is opened.
     if command == "export":
@@ -57,7 +57,7 @@ def run_command(command: str, args: argparse.Namespace) -> int:
     try:
         # A database that is not there holds no documents: say so, and make nothing.
         if db_path.exists():
-            store = Store.open(db_path, create=False)
+            store = open_store(db_path, create=False)
         if command == "export":
             return _export(store, args)
         if command == "show":

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tui.cli import UsageError
+from tui.cli import UsageError, open_store
 
 
 def run_doctor(args: argparse.Namespace) -> int:
     """Exit 0 when the library is sound, 1 when it is damaged (warnings alone are 0)."""
     from db.doctor import examine
     from db.paths import default_db_path
-    from db.store import Store, StoreError
+    from db.store import StoreError
     from tui.commands import _json, _one_line, _print
 
     db_path = Path(args.db or default_db_path()).expanduser()
@@ -20,7 +20,7 @@ def run_doctor(args: argparse.Namespace) -> int:
         raise UsageError(f"{db_path}: no such database (margin makes it on first use)")
     try:
         # --fix writes; without it the file is only read, so a damaged one stays as it was.
-        store = Store.open(db_path, create=False, read_only=not args.fix)
+        store = open_store(db_path, create=False, read_only=not args.fix)
     except StoreError as error:
         raise UsageError(str(error)) from error
     try:

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.cli import UsageError
+from tui.cli import UsageError, open_store
 
 if TYPE_CHECKING:
     from db.imports.importer import ImportReport
@@ -57,10 +57,10 @@ def run_import(args: argparse.Namespace) -> int:
 
 def _open_store(args: argparse.Namespace) -> Store:
     from db.paths import default_db_path
-    from db.store import Store, StoreError
+    from db.store import StoreError
 
     try:
-        return Store.open(Path(args.db or default_db_path()).expanduser())
+        return open_store(Path(args.db or default_db_path()).expanduser())
     except StoreError as error:
         raise UsageError(str(error)) from error
 

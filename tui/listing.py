@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.cli import UsageError
+from tui.cli import UsageError, open_store
 
 if TYPE_CHECKING:
     from db.models import LibraryEntry
@@ -49,7 +49,7 @@ def add_arguments(command: str, parser: argparse.ArgumentParser, doc_help: str) 
 def run_listing(command: str, args: argparse.Namespace) -> int:
     """Run ``list`` or ``rm`` on the database named by ``--db``, $MARGIN_DB or the default."""
     from db.paths import default_db_path
-    from db.store import Store, StoreError
+    from db.store import StoreError
     from tui.commands import _print
 
     db_path = Path(args.db or default_db_path()).expanduser()
@@ -57,7 +57,7 @@ def run_listing(command: str, args: argparse.Namespace) -> int:
     try:
         # A database that is not there holds no documents: say so, and make nothing.
         if db_path.exists():
-            store = Store.open(db_path, create=False)
+            store = open_store(db_path, create=False)
         if command == "rm":
             return _remove(store, args.doc, yes=args.yes)
         entries = store.library() if store is not None else []

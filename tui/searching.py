@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.cli import UsageError
+from tui.cli import UsageError, open_store
 
 if TYPE_CHECKING:
     from db.search import Hit
@@ -53,7 +53,7 @@ def query_from_args(words: Sequence[str]) -> str:
 def run_search(args: argparse.Namespace) -> int:
     from db.paths import default_db_path
     from db.search import QueryError, check_query, parse_query, search
-    from db.store import Store, StoreError
+    from db.store import StoreError
     from tui.commands import _json, _print
 
     if args.limit < 1:
@@ -70,7 +70,7 @@ def run_search(args: argparse.Namespace) -> int:
     try:
         # A database that is not there holds nothing to find: say so, and make none.
         if db_path.exists():
-            with Store.open(db_path, create=False) as store:
+            with open_store(db_path, create=False) as store:
                 hits = search(store, query, limit=args.limit, scope=scope)
     except QueryError as error:
         raise UsageError(str(error)) from error
