@@ -57,6 +57,11 @@ def open_source(
     document = store.find_document(path, digest)
     if document is not None:
         loaded = store.load_document(document)
+        if not store.read_only:
+            from db.imports.importer import link_matching
+
+            # Highlights imported for this book since it was last opened join it now.
+            link_matching(store, document)
     else:
         if parsed is None:
             parsed = load_bytes(data, name, url=url, progress=progress)

@@ -60,7 +60,9 @@ class NoteEditor(ModalScreen[str | None]):
     )
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", priority=True, id="note.save"),
+        # Not a priority binding: keys typed just before ctrl+s in one burst (over SSH)
+        # reach the note first, and are saved with it.
+        Binding("ctrl+s", "save", "Save", id="note.save"),
         Binding("escape", "cancel", "Cancel", priority=True, id="note.cancel"),
     ]
 

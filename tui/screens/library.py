@@ -721,7 +721,9 @@ class LibraryScreen(Screen[None]):
     # -- filter and sort ------------------------------------------------------
 
     def action_filter(self) -> None:
-        self.filter_input.focus()
+        # At once, not as Widget.focus() does after this message: letters typed
+        # right after "/" (a paste, a fast typist) belong to the filter.
+        self.set_focus(self.filter_input)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "library-filter":

@@ -46,7 +46,8 @@ class MetadataForm(ModalScreen[Metadata | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", priority=True, id="meta.save"),
+        # Not a priority binding: what was typed just before ctrl+s is saved with it.
+        Binding("ctrl+s", "save", "Save", id="meta.save"),
         Binding("escape", "cancel", "Cancel", id="meta.cancel"),
     ]
 

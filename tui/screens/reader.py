@@ -181,17 +181,18 @@ class ReaderScreen(Screen[None]):
 
     # -- search -------------------------------------------------------------
 
-    def action_search(self) -> None:
+    async def action_search(self) -> None:
         from tui.widgets.searchbar import SearchBar
 
         # Mounted on first use: one widget less to build before the first screen.
+        # Awaited, so that keys typed right after "/" wait for the bar to take them.
         bars = self.query(SearchBar)
         if bars:
-            bars.first().open(self.query_text)
+            bar = bars.first()
         else:
             bar = SearchBar(id="search")
-            self.mount(bar, before=self.status)
-            bar.call_after_refresh(bar.open, self.query_text)
+            await self.mount(bar, before=self.status)
+        bar.open(self.query_text)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "search":
@@ -323,21 +324,22 @@ class ReaderScreen(Screen[None]):
             return False
         return True
 
-    def action_highlight(self) -> None:
+    def action_highlight(self) -> Highlight | None:
+        """Highlight the selection or the sentence; the highlight made, if one was."""
         if not self._writable():
-            return
+            return None
         article = self.article
         selection = article.selection
         if self.reattaching is not None:
             if selection is None:
                 self._say("Select the new text first (v and motions), then h.")
-                return
+                return None
             orphan = self.reattaching
             self.reattaching = None
             article.clear_selection()
             self.annotator.reattach(orphan.id, *self._whole_words(*selection))
             self._changed("Re-attached; its note and tags are kept.")
-            return
+            return None
         if selection is not None:
             start, end = self._whole_words(*selection)
             article.clear_selection()
@@ -345,9 +347,9 @@ class ReaderScreen(Screen[None]):
             from db.text import sentence_at
 
             if not self.loaded.blocks:
-                return
+                return None
             start, end = sentence_at(self.loaded.text, self.loaded.blocks, article.cursor)
-        self._make_highlight(start, end)
+        return self._make_highlight(start, end)
 
     def _whole_words(self, start: int, end: int) -> tuple[int, int]:
         """A selection grown to the words its ends fall in, as an e-reader does."""
@@ -360,13 +362,14 @@ class ReaderScreen(Screen[None]):
             end = max(end, word_at(text, end - 1)[1])
         return start, end
 
-    def _make_highlight(self, start: int, end: int) -> None:
+    def _make_highlight(self, start: int, end: int) -> Highlight | None:
         try:
             made = self.annotator.highlight(start, end)
         except ValueError as error:
             self._say(str(error).capitalize() + ".")
-            return
+            return None
         self._changed(f"Highlighted ({len(made.quote)} characters). a: note, t: tags, u: undo")
+        return made
 
     def action_highlight_paragraph(self) -> None:
         if not self._writable() or not self.loaded.blocks:
@@ -427,9 +430,9 @@ class ReaderScreen(Screen[None]):
             return
         target = self._target()
         if target is None:
-            # A note on plain text highlights its sentence first.
-            self.action_highlight()
-            target = self.annotator.at(self.article.cursor)
+            # A note on plain text highlights its sentence first (the one the cursor
+            # is in, or, on the space between two, the one after it).
+            target = self.action_highlight()
             if target is None:
                 return
         from tui.screens.editors import NoteEditor

@@ -37,7 +37,9 @@ class SearchBar(Input):
     def open(self, initial: str = "") -> None:
         self.value = initial
         self.display = True
-        self.focus()
+        # Focused now, not after this message as Widget.focus() does: what is typed
+        # right after "/" (a paste, a fast typist) is the query, not reader keys.
+        self.screen.set_focus(self)
 
     def close(self) -> None:
         self.display = False
