@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.table import Table
@@ -27,6 +28,56 @@ def binding_rows(bindings: Iterable[Binding], key_display: object) -> list[tuple
         if shown not in keys:
             keys.append(shown)
     return [(" ".join(keys), description) for keys, description in rows.values()]
+
+
+#: The contexts not in force on the current screen, in the order help lists them.
+CONTEXT_TITLES = {
+    "notes": "Notes pane (tab to it)",
+    "library": "Library (o)",
+    "search": "Search",
+}
+#: Dialogs, listed together in one section, each row naming its dialog.
+DIALOG_NAMES = {
+    "note": "Note editor",
+    "tags": "Tag editor",
+    "confirm": "Questions",
+    "cite": "Citation",
+    "export": "Export",
+    "meta": "Metadata",
+    "toc": "Contents",
+    "error": "Errors",
+}
+
+
+def other_sections(
+    shown: set[str], keymap: Mapping[str, str], key_display: object
+) -> list[HelpSection]:
+    """The keys of every context not in ``shown`` (id prefixes), as ``keymap`` binds them."""
+    from tui.configuring import known_bindings
+
+    groups: dict[str, list[Binding]] = {}
+    for ident, bounds in known_bindings().items():
+        context = ident.split(".", 1)[0]
+        if context in shown or context in ("app", "reader", "help"):
+            continue
+        title = CONTEXT_TITLES.get(context, "Dialogs")
+        for bound in bounds:
+            binding = bound.binding
+            description = binding.description or binding.action
+            if context in DIALOG_NAMES:
+                description = f"{DIALOG_NAMES[context]}: {description}"
+            rebound = keymap.get(ident)
+            for key in (rebound or binding.key).split(","):
+                groups.setdefault(title, []).append(
+                    replace(
+                        binding,
+                        key=key.strip(),
+                        description=description,
+                        key_display=None if rebound else binding.key_display,
+                    )
+                )
+    order = [*CONTEXT_TITLES.values(), "Dialogs"]
+    return [(title, binding_rows(groups[title], key_display)) for title in order if title in groups]
 
 
 class HelpScreen(ModalScreen[None]):
