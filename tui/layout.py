@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_right
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from rich.cells import split_graphemes
 
@@ -61,15 +61,82 @@ def block_indents(block: Block, text: str) -> tuple[int, int]:
     return 0, 0
 
 
-def wrap_line(text: str, start: int, end: int, width: int, hang: int = 0) -> list[int]:
+@dataclass(frozen=True)
+class Markers:
+    """Text shown between characters without being part of the text (plain mode's
+    highlight boundaries): ``before[offset]`` is drawn just before the character
+    at offset, ``after[offset]`` just after the character that ends at offset.
+
+    They take cells on screen, so the layout wraps around them, but no offset:
+    the cursor, selections and highlights still count characters of the text.
+    """
+
+    before: Mapping[int, str] = field(default_factory=dict)
+    after: Mapping[int, str] = field(default_factory=dict)
+    offsets: Sequence[int] = ()
+
+    @classmethod
+    def for_ranges(cls, ranges: Iterable[tuple[int, int, bool]]) -> Markers:
+        """Markers around ``(start, end, noted)`` ranges: "[[" before, "]]" or "]][note]" after."""
+        before: dict[int, str] = {}
+        after: dict[int, str] = {}
+        for start, end, noted in sorted(ranges):
+            if end <= start:
+                continue
+            before[start] = before.get(start, "") + OPEN_MARK
+            after[end] = after.get(end, "") + (CLOSE_NOTED_MARK if noted else CLOSE_MARK)
+        return cls(before, after, sorted({*before, *after}))
+
+    def any_in(self, start: int, end: int) -> bool:
+        """True when a marker sits at an offset in ``[start, end]``."""
+        index = bisect_left(self.offsets, start)
+        return index < len(self.offsets) and self.offsets[index] <= end
+
+    def cells(self, g_start: int, g_end: int) -> int:
+        """Cells the markers around the character ``[g_start, g_end)`` take."""
+        return len(self.before.get(g_start, "")) + len(self.after.get(g_end, ""))
+
+
+def _ascii_for_box_drawing() -> dict[int, str]:
+    """Box-drawing characters (U+2500-U+257F) mapped to the ASCII a plain screen shows instead."""
+    import unicodedata
+
+    table = {}
+    for code in range(0x2500, 0x2580):
+        name = unicodedata.name(chr(code), "")
+        across, down = "HORIZONTAL" in name, "VERTICAL" in name
+        table[code] = "-" if across and not down else "|" if down and not across else "+"
+    return table
+
+
+#: For ``str.translate``: one cell for one cell, so a plain row keeps its laid-out width.
+PLAIN_TRANSLATION = _ascii_for_box_drawing()
+
+#: Plain mode's text markers (ASCII, one cell per character).
+OPEN_MARK = "[["
+CLOSE_MARK = "]]"
+CLOSE_NOTED_MARK = "]][note]"
+
+
+def wrap_line(
+    text: str,
+    start: int,
+    end: int,
+    width: int,
+    hang: int = 0,
+    markers: Markers | None = None,
+) -> list[int]:
     """Row start offsets for ``text[start:end]`` (one line, no newline) at ``width`` cells.
 
     The first row gets the full width, the following ones ``width - hang``.
     Breaks fall after spaces; a word longer than a row is cut. The first
-    element is always ``start``.
+    element is always ``start``. ``markers`` take cells beside the characters
+    they stand by.
     """
     width = max(1, width)
     later_width = max(1, width - hang)
+    if markers is not None and markers.any_in(start, end):
+        return _wrap_graphemes(text, start, end, width, later_width, markers)
     if _NOT_SINGLE_CELL.search(text, start, end) is None:
         return _wrap_single_cell(text, start, end, width, later_width)
     return _wrap_graphemes(text, start, end, width, later_width)
@@ -97,7 +164,14 @@ def _wrap_single_cell(text: str, start: int, end: int, width: int, later_width: 
     return starts
 
 
-def _wrap_graphemes(text: str, start: int, end: int, width: int, later_width: int) -> list[int]:
+def _wrap_graphemes(
+    text: str,
+    start: int,
+    end: int,
+    width: int,
+    later_width: int,
+    markers: Markers | None = None,
+) -> list[int]:
     segment = text[start:end]
     spans, _total = split_graphemes(segment)
     starts = [start]
@@ -108,12 +182,17 @@ def _wrap_graphemes(text: str, start: int, end: int, width: int, later_width: in
     break_at = -1
     used_at_break = 0
     row_start = 0
-    for index, (g_start, _g_end, cells) in enumerate(spans):
+    for index, (g_start, g_end, cells) in enumerate(spans):
         char = segment[g_start]
         if cells == 2 and g_start > row_start and used > 0:
             break_at, used_at_break = g_start, used
+        marked = 0
+        if markers is not None:
+            marked = markers.cells(start + g_start, start + g_end)
+            cells += marked
         # A loop, not an if: after breaking at the last opportunity the rest may still not fit.
-        while used + cells > row_width and g_start > row_start and char != " ":
+        # A space may hang past the row's end, unless a marker beside it would be cut off.
+        while used + cells > row_width and g_start > row_start and (char != " " or marked):
             if break_at > row_start:
                 cut, used = break_at, used - used_at_break
             else:
@@ -144,10 +223,12 @@ class Layout:
         first_block: int = 0,
         last_block: int | None = None,
         cancelled: Callable[[], bool] | None = None,
+        markers: Markers | None = None,
     ) -> None:
         self.text = text
         self.blocks = blocks
         self.width = max(1, width)
+        self.markers = markers
         self.first_block = first_block
         self.last_block = len(blocks) if last_block is None else min(last_block, len(blocks))
         # Column arrays: row -> start offset (-1 for the blank row after a block),
@@ -187,10 +268,8 @@ class Layout:
         while True:
             newline = text.find("\n", line_start, block.end)
             line_end = block.end if newline < 0 else newline
-            if block.kind in _KEEP_LINES:
-                starts.extend(wrap_line(text, line_start, line_end, width, 0))
-            else:
-                starts.extend(wrap_line(text, line_start, line_end, width, hang))
+            line_hang = 0 if block.kind in _KEEP_LINES else hang
+            starts.extend(wrap_line(text, line_start, line_end, width, line_hang, self.markers))
             if newline < 0:
                 return starts
             line_start = newline + 1

@@ -30,7 +30,7 @@ from textual.worker import get_current_worker
 from db import text as boundaries
 from db.locate import Locator
 from db.models import Block, Highlight, PageMark, Span
-from tui.layout import Layout
+from tui.layout import PLAIN_TRANSLATION, Layout, Markers
 
 if TYPE_CHECKING:
     from db.annotate import Annotator
@@ -43,6 +43,7 @@ SCROLL_OFF = 2
 SMALL_DOCUMENT = 200_000
 #: Blocks wrapped around the reading position for the first paint of a long document.
 WINDOW_BLOCKS = 120
+
 
 _SPAN_COMPONENTS = {
     "em": "article--em",
@@ -92,6 +93,34 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article--highlight-overlap { text-style: bold underline; }
     ArticleView > .article--note-mark { color: $accent; text-style: bold; }
     ArticleView > .article--selection { background: $margin-selection; color: $foreground; }
+    /* Without colour (NO_COLOR, a monochrome terminal) marks differ by style alone:
+       highlights underlined, the one under the cursor bold too, matches reversed,
+       the cursor reversed and underlined (so it shows inside a match). */
+    ArticleView:nocolor > .article--cursor-line { background: $background; }
+    ArticleView:nocolor > .article--cursor {
+        background: $background; color: $foreground; text-style: reverse underline;
+    }
+    ArticleView:nocolor > .article--match {
+        background: $background; color: $foreground; text-style: reverse;
+    }
+    ArticleView:nocolor > .article--match-current {
+        background: $background; color: $foreground; text-style: bold reverse;
+    }
+    ArticleView:nocolor > .article--selection {
+        background: $background; color: $foreground; text-style: reverse italic;
+    }
+    ArticleView:nocolor > .article--highlight-1 { text-style: underline; }
+    ArticleView:nocolor > .article--highlight-2 { text-style: underline; }
+    ArticleView:nocolor > .article--highlight-3 { text-style: underline; }
+    ArticleView:nocolor > .article--highlight-4 { text-style: underline; }
+    ArticleView:nocolor > .article--highlight-5 { text-style: underline; }
+    ArticleView:nocolor > .article--highlight-current { text-style: bold underline; }
+    ArticleView:nocolor > .article--highlight-overlap { text-style: bold uu; }
+    ArticleView:nocolor > .article--highlight-mark-1,
+    ArticleView:nocolor > .article--highlight-mark-2,
+    ArticleView:nocolor > .article--highlight-mark-3,
+    ArticleView:nocolor > .article--highlight-mark-4,
+    ArticleView:nocolor > .article--highlight-mark-5 { color: $foreground; text-style: bold; }
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -223,6 +252,7 @@ class ArticleView(ScrollView, can_focus=True):
         pages: Sequence[PageMark] = (),
         cursor: int = 0,
         measure: int = 80,
+        plain: bool = False,
         empty_notice: str = "This document is empty.",
         name: str | None = None,
         id: str | None = None,
@@ -236,6 +266,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._span_starts = [span.start for span in self.spans]
         self._span_max_length = max((s.end - s.start for s in self.spans), default=0)
         self.measure = measure
+        #: Plain mode: ASCII only, and highlights told by text markers in the rows.
+        self.plain = plain
+        self._markers: Markers | None = None
         self.empty_notice = empty_notice
         self._block_starts = [block.start for block in blocks]
         self._layout: Layout | None = None
@@ -292,29 +325,38 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _first_layout(self, width: int) -> None:
         if len(self.text) <= SMALL_DOCUMENT or not self.blocks:
-            self._set_layout(Layout(self.text, self.blocks, width))
+            self._set_layout(Layout(self.text, self.blocks, width, markers=self._markers))
             return
         # A book: wrap the blocks around the reading position now, the whole after the first paint.
         block = boundaries.block_index_at(self.blocks, self.cursor)
         first = max(0, block - 4)
-        self._set_layout(Layout(self.text, self.blocks, width, first, first + WINDOW_BLOCKS))
+        self._set_layout(
+            Layout(
+                self.text, self.blocks, width, first, first + WINDOW_BLOCKS, markers=self._markers
+            )
+        )
         self.call_after_refresh(self._relayout, width)
 
     def _relayout(self, width: int) -> None:
         self._wrap_timer = self.set_timer(0.5, lambda: self.post_message(self.Wrapping(True)))
-        self._build_layout(width)
+        self._build_layout(width, self._markers)
 
     @work(thread=True, exclusive=True, group="layout")
-    def _build_layout(self, width: int) -> None:
+    def _build_layout(self, width: int, markers: Markers | None = None) -> None:
         worker = get_current_worker()
-        layout = Layout(self.text, self.blocks, width, cancelled=lambda: worker.is_cancelled)
+        layout = Layout(
+            self.text, self.blocks, width, cancelled=lambda: worker.is_cancelled, markers=markers
+        )
         if layout.complete and not worker.is_cancelled:
             self.post_message(self.LayoutReady(layout))
 
     def on_article_view_layout_ready(self, message: ArticleView.LayoutReady) -> None:
         message.stop()
-        if message.layout.width != self._text_width():
-            return  # the terminal was resized again meanwhile; a newer build is on its way
+        if (
+            message.layout.width != self._text_width()
+            or message.layout.markers is not self._markers
+        ):
+            return  # resized or re-marked again meanwhile; a newer build is on its way
         self._set_layout(message.layout)
 
     def _set_layout(self, layout: Layout) -> None:
@@ -437,7 +479,7 @@ class ArticleView(ScrollView, can_focus=True):
         segments = [Segment(" " * margin, base), *self._gutter(row.start, highlights, base)]
         if block.kind == "quote":
             bar = self._part_style("article--quote-bar")
-            segments.append(Segment("▎ " * (block.level + 1), base + bar))
+            segments.append(Segment(("> " if self.plain else "▎ ") * (block.level + 1), base + bar))
             segments.append(Segment(" " * max(0, row.indent - 2 * (block.level + 1)), base))
         elif row.indent:
             segments.append(
@@ -480,10 +522,13 @@ class ArticleView(ScrollView, can_focus=True):
         noted = [h for h in highlights if h.note.strip() and h.start >= row_start]
         if noted:
             mark = self._part_style("article--note-mark")
-            return [Segment("✎ ", base + mark)]
+            return [Segment("* " if self.plain else "✎ ", base + mark)]
         color = highlights[0].color
         mark = self._part_style(f"article--highlight-mark-{color}")
-        return [Segment("▍ ", base + mark)]
+        if self.app.no_color and not self.plain:
+            # Without colour the five look alike: the gutter says which one it is.
+            return [Segment(f"{color} ", base + mark)]
+        return [Segment("| " if self.plain else "▍ ", base + mark)]
 
     def _text_segments(
         self,
@@ -551,21 +596,37 @@ class ArticleView(ScrollView, can_focus=True):
             else:
                 cursor_past_end = True
         text = self.text
-        if not marks:
+        markers = self._markers
+        if markers is not None and not markers.any_in(start, end):
+            markers = None
+        if not marks and markers is None:
             segments = [Segment(text[start:end], style)]
         else:
             cuts = {start, end}
             for mark_start, mark_end, _ in marks:
                 cuts.add(min(max(mark_start, start), end))
                 cuts.add(min(max(mark_end, start), end))
+            if markers is not None:
+                cuts.update(o for o in markers.offsets if start <= o <= end)
             ordered = sorted(cuts)
             segments = []
+            marker_style = style + self._part_style("article--note-mark")
             for piece_start, piece_end in itertools.pairwise(ordered):
                 piece_style = style
                 for mark_start, mark_end, mark_style in marks:
                     if mark_start < piece_end and mark_end > piece_start:
                         piece_style = piece_style + mark_style
+                # Markers sit beside the characters, as the layout counted them.
+                if markers is not None and piece_start in markers.before:
+                    segments.append(Segment(markers.before[piece_start], marker_style))
                 segments.append(Segment(text[piece_start:piece_end], piece_style))
+                if markers is not None and piece_end in markers.after:
+                    segments.append(Segment(markers.after[piece_end], marker_style))
+        if self.plain:
+            segments = [
+                Segment(segment.text.translate(PLAIN_TRANSLATION), segment.style)
+                for segment in segments
+            ]
         if cursor_past_end:
             segments.append(Segment(" ", style + self._part_style("article--cursor")))
         return segments
@@ -681,15 +742,27 @@ class ArticleView(ScrollView, can_focus=True):
         )
 
     def _column_of(self, row_start: int, offset: int) -> int:
-        return cell_len(self.text[row_start:offset])
+        markers = self._markers
+        if markers is None or not markers.any_in(row_start, offset):
+            return cell_len(self.text[row_start:offset])
+        # Plain mode's markers take cells on screen: the column is where the eye sees it.
+        column = len(markers.before.get(offset, ""))
+        for g_start, g_end, cells in split_graphemes(self.text[row_start:offset])[0]:
+            column += cells + markers.cells(row_start + g_start, row_start + g_end)
+        return column
 
     def _offset_at_column(self, row_start: int, row_end: int, column: int) -> int:
         segment = self.text[row_start:row_end]
         if not segment:
             return row_start
         spans, _ = split_graphemes(segment)
+        markers = self._markers
+        if markers is not None and not markers.any_in(row_start, row_end):
+            markers = None
         used = 0
-        for g_start, _g_end, cells in spans:
+        for g_start, g_end, cells in spans:
+            if markers is not None:
+                cells += markers.cells(row_start + g_start, row_start + g_end)
             if used + cells > column:
                 return row_start + g_start
             used += cells
@@ -880,10 +953,37 @@ class ArticleView(ScrollView, can_focus=True):
 
     def highlights_changed(self) -> None:
         """Draw again after the annotator's highlights changed."""
+        if self.plain:
+            self._remark()
         self._generation += 1
         self._line_cache.clear()
         self.refresh()
         self._announce()
+
+    def _remark(self) -> None:
+        """Plain mode: markers for the highlights as they are now, and a layout around them."""
+        annotator = self.annotator
+        ranges = (
+            [
+                (h.start, h.end, bool(h.note.strip()))
+                for h in annotator.highlights
+                if h.status != "orphan"
+            ]
+            if annotator is not None
+            else []
+        )
+        markers = Markers.for_ranges(ranges)
+        old = self._markers
+        if old is not None and old.before == markers.before and old.after == markers.after:
+            return
+        self._markers = markers
+        layout = self._layout
+        if layout is None:
+            return
+        if len(self.text) <= SMALL_DOCUMENT or not self.blocks:
+            self._set_layout(Layout(self.text, self.blocks, layout.width, markers=markers))
+        else:
+            self._relayout(layout.width)
 
     # -- search marks -------------------------------------------------------
 

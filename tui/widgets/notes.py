@@ -26,7 +26,7 @@ from textual.widgets import Label, Static
 
 from db.locate import Locator
 from db.models import Block, Highlight, PageMark
-from tui.layout import wrap_line
+from tui.layout import PLAIN_TRANSLATION, wrap_line
 
 #: How much of a quote and of a note an entry shows before an ellipsis.
 QUOTE_CHARS = 160
@@ -53,20 +53,28 @@ def _wrapped(text: str, width: int, component: str, indent: str = "") -> Lines:
     return [[(indent + text[a:b].rstrip(), component)] for a, b in zip(starts, ends, strict=True)]
 
 
-def entry_head(highlight: Highlight, where: str) -> list[tuple[str, str]]:
+def entry_head(highlight: Highlight, where: str, plain: bool = False) -> list[tuple[str, str]]:
     """An entry's first line: the colour, where it is, and its state when not exact."""
     status = _STATUS_WORDS.get(highlight.status, "")
     if highlight.status == "fuzzy":
         status = f"fuzzy {highlight.score:.0%}"
+    if plain:
+        # Words a screen reader can say, rather than a coloured square.
+        head = f"Colour {highlight.color}, {where}" + (f", {status}" if status else "")
+        return [(head, "notes--head")]
     head = f"{highlight.color}  {where}" + (f"  {status}" if status else "")
     return [("■ ", f"notes--swatch-{highlight.color}"), (head, "notes--head")]
 
 
-def entry_body(highlight: Highlight, width: int) -> Lines:
+def entry_body(highlight: Highlight, width: int, plain: bool = False) -> Lines:
     """The lines under an entry's head: quote, note, old context, tags, and a gap."""
-    lines = _wrapped(f"“{shorten(highlight.quote, QUOTE_CHARS)}”", width, "notes--quote")
+    quote = shorten(highlight.quote, QUOTE_CHARS)
+    if plain:
+        quote = quote.translate(PLAIN_TRANSLATION)
+    lines = _wrapped(f"“{quote}”", width, "notes--quote")
     if highlight.note.strip():
-        lines += _wrapped(f"✎ {shorten(highlight.note, NOTE_CHARS)}", width, "notes--note")
+        note_mark = "Note: " if plain else "✎ "
+        lines += _wrapped(f"{note_mark}{shorten(highlight.note, NOTE_CHARS)}", width, "notes--note")
     if highlight.status == "orphan":
         # Its words are gone from the text; the context it had says where it was.
         before = shorten(highlight.prefix[-40:], 40)
@@ -92,6 +100,8 @@ class HighlightList(ScrollView, can_focus=True):
     HighlightList > .notes--section { color: $warning; text-style: bold; }
     HighlightList > .notes--selected { background: $boost; }
     HighlightList:focus > .notes--selected { background: $margin-selection; }
+    HighlightList:nocolor > .notes--selected { text-style: bold; }
+    HighlightList:nocolor:focus > .notes--selected { text-style: bold reverse; }
     HighlightList > .notes--swatch-1 { color: $margin-highlight-1; text-style: bold; }
     HighlightList > .notes--swatch-2 { color: $margin-highlight-2; text-style: bold; }
     HighlightList > .notes--swatch-3 { color: $margin-highlight-3; text-style: bold; }
@@ -139,6 +149,8 @@ class HighlightList(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._measured_width = 0
         self.highlighted: int | None = None
+        #: Plain mode: entries in words and ASCII, no glyphs.
+        self.plain = False
 
     # -- content ------------------------------------------------------------
 
@@ -170,7 +182,7 @@ class HighlightList(ScrollView, can_focus=True):
         laid = self._laid_out.get(highlight.id)
         if laid is not None and laid[0] is highlight and laid[1] == width:
             return laid[2]
-        body = entry_body(highlight, width)
+        body = entry_body(highlight, width, self.plain)
         self._laid_out[highlight.id] = (highlight, width, body)
         return body
 
@@ -178,7 +190,7 @@ class HighlightList(ScrollView, can_focus=True):
         highlight, label = self._entries[index]
         if highlight is None:
             return [[(label, "notes--section")], []]
-        head = entry_head(highlight, label or self.place(highlight))
+        head = entry_head(highlight, label or self.place(highlight), self.plain)
         return [head, *self._body(highlight, self._width())]
 
     def _measure(self) -> None:
@@ -301,6 +313,11 @@ class NotesPane(Vertical, can_focus=False):
         border-left: vkey $panel;
         padding: 0 0 0 1;
     }
+    NotesPane.-plain { border-left: ascii $panel; }
+    NotesPane.-bottom { border-left: none; border-top: hkey $panel; padding: 0 1; }
+    NotesPane.-bottom.-plain { border-top: ascii $panel; }
+    NotesPane.-overlay { layer: overlay; dock: right; border-left: outer $primary; }
+    NotesPane.-overlay.-plain { border-left: ascii $primary; }
     NotesPane > #notes-header { color: $accent; text-style: bold; padding: 0 0 1 0; }
     NotesPane > #notes-empty { color: $foreground-muted; }
     NotesPane > HighlightList { height: 1fr; }
@@ -326,6 +343,15 @@ class NotesPane(Vertical, can_focus=False):
 
     def on_mount(self) -> None:
         self.list.display = False
+
+    def set_plain(self, plain: bool) -> None:
+        """Draw the pane without box drawing or glyphs (plain mode), or with them."""
+        self.set_class(plain, "-plain")
+        highlight_list = self.list
+        if highlight_list.plain != plain:
+            highlight_list.plain = plain
+            highlight_list._laid_out.clear()
+            highlight_list._measure()
 
     @property
     def list(self) -> HighlightList:

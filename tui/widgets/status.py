@@ -36,20 +36,35 @@ class StatusLine(Widget):
         self.message = ""
         self.search_text = ""
         self.position_text = ""
+        #: Plain mode is on: said in words, as a screen reader reads this line.
+        self.plain = False
 
     def render(self) -> Text:
         # One widget drawing all four parts: cheaper to start than four labels.
-        right = Text()
+        width = self.size.width
+        fixed = Text()
         for part, component in (
-            (self.message, "status--message"),
             (self.search_text, "status--search"),
             (self.position_text, "status--position"),
+            ("plain" if self.plain else "", "status--position"),
         ):
             if part:
-                right.append(f" {part} ", self.get_component_rich_style(component))
-        room = max(0, self.size.width - right.cell_len - 2)
+                fixed.append(f" {part} ", self.get_component_rich_style(component))
+        right = Text()
+        if self.message:
+            # On a narrow terminal the message gives way before the position does.
+            message = Text(f" {self.message} ", self.get_component_rich_style("status--message"))
+            message.truncate(max(0, width - fixed.cell_len - 1), overflow="ellipsis")
+            if message.cell_len > 2:
+                right.append_text(message)
+        right.append_text(fixed)
+        if right.cell_len > width:
+            right = right[right.cell_len - width :]
+        room = max(0, width - right.cell_len - 2)
         title = Text(f" {self.title}", self.get_component_rich_style("status--title"))
         title.truncate(room, overflow="ellipsis")
+        if not room:
+            title = Text()
         title.pad_right(max(0, room - title.cell_len) + 2)
         return title + right
 
