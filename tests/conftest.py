@@ -56,3 +56,12 @@ def book_text(paragraphs: int = 3000) -> str:
 @pytest.fixture
 def long_book() -> Callable[..., str]:
     return book_text
+
+
+@pytest.fixture(autouse=True)
+def no_user_config(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Tests never read the developer's own config.toml (keys, theme, export format)."""
+    missing = tmp_path_factory.getbasetemp() / "no-config" / "config.toml"
+    monkeypatch.setenv("MARGIN_CONFIG", str(missing))

@@ -342,7 +342,9 @@ def test_exit_status_is_the_apps(
     runs: list[str] = []
 
     class FakeApp:
-        def __init__(self, store: Store, document: object, loaded: LoadedText) -> None:
+        def __init__(
+            self, store: Store, document: object, loaded: LoadedText, **options: object
+        ) -> None:
             self.text = loaded.text
             self.return_code: int | None = None
             self.load_error: str | None = None

@@ -558,7 +558,9 @@ def test_a_file_called_like_a_command_is_read(
     runs: list[str] = []
 
     class FakeApp:
-        def __init__(self, store: Store, document: object, loaded: LoadedText) -> None:
+        def __init__(
+            self, store: Store, document: object, loaded: LoadedText, **options: object
+        ) -> None:
             self.text = loaded.text
             self.return_code = 0
             self.load_error = None

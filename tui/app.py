@@ -11,12 +11,16 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from tui.screens.reader import ReaderScreen
-from tui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, builtin_themes
+from tui.themes import DEFAULT_THEME, VARIABLE_DEFAULTS, builtin_themes, colourless, user_themes
 
 if TYPE_CHECKING:
     from textual.actions import ActionParseResult
+    from textual.command import Provider
     from textual.dom import DOMNode
+    from textual.scrollbar import ScrollBarRender
+    from textual.widget import Widget
 
+    from db.config import Config
     from db.documents import Progress
     from db.models import Document, LoadedText
     from db.store import Store
@@ -27,12 +31,63 @@ if TYPE_CHECKING:
 #: Textual's own bindings that do nothing useful in margin (the text never scrolls sideways).
 _HIDDEN_FROM_HELP = frozenset({"page_left", "page_right", "scroll_left", "scroll_right"})
 
+#: Border kinds drawn without box-drawing or block characters.
+_PLAIN_BORDERS = frozenset({"", "none", "hidden", "blank", "ascii"})
+_BORDER_RULES = tuple(
+    f"{part}_{edge}"
+    for part in ("border", "outline")
+    for edge in ("top", "right", "bottom", "left")
+)
+
+
+def _plain_scroll_bar() -> type[ScrollBarRender]:
+    """A scroll bar whose thumb is whole cells of colour, without partial-block glyphs."""
+    from textual.scrollbar import ScrollBarRender
+
+    class PlainScrollBarRender(ScrollBarRender):
+        VERTICAL_BARS: ClassVar[list[str]] = [" "] * 8
+        HORIZONTAL_BARS: ClassVar[list[str]] = [" "] * 8
+
+    return PlainScrollBarRender
+
+
+def _draw_borders_in_ascii(stylesheet: Any) -> None:
+    """Make every border and outline this stylesheet gives a widget an ASCII one (plain mode).
+
+    Done where the styles are applied, so dialogs, toasts and widgets mounted
+    later are drawn the same way, whatever their own CSS says.
+    """
+    replace = stylesheet.replace_rules
+
+    def replace_rules(node: Any, rules: Any, animate: bool = False) -> None:
+        plain = dict(rules)
+        for name in _BORDER_RULES:
+            value = plain.get(name)
+            if value and value[0] not in _PLAIN_BORDERS:
+                plain[name] = ("ascii", value[1])
+        replace(node, plain, animate=animate)
+
+    stylesheet.replace_rules = replace_rules
+
+
+def _margin_commands() -> type[Provider]:
+    # Imported when the palette first opens, not at start.
+    from tui.palette import MarginCommands
+
+    return MarginCommands
+
 
 class MarginApp(App[None]):
     """Reads and annotates one document at a time, keeping everything in the store."""
 
     TITLE = "margin"
     ENABLE_COMMAND_PALETTE = True
+    # margin's own commands only: Textual's (its key panel, maximise, screenshot)
+    # would come first in the list and add nothing a reader needs.
+    COMMANDS: ClassVar[set[Any]] = {_margin_commands}
+
+    #: True while the theme chooser shows themes in passing: those are not saved.
+    theme_preview = False
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -47,9 +102,20 @@ class MarginApp(App[None]):
         loaded: LoadedText | None = None,
         *,
         loading: LoadingScreen | None = None,
+        config: Config | None = None,
+        plain: bool = False,
     ) -> None:
         """Read ``document``, or first open one with ``loading`` (a screen running the parse)."""
         super().__init__()
+        self._draw_without_colour()
+        from db.config import Config
+
+        #: The user's settings (config.toml), already read and checked.
+        self.config = config if config is not None else Config()
+        #: Plain mode (--plain or the setting): no box drawing, highlights as text markers.
+        self.plain = plain or bool(getattr(self.config, "plain", False))
+        if self.plain:
+            _draw_borders_in_ascii(self.stylesheet)
         if loading is None and (document is None or loaded is None):
             raise ValueError("MarginApp needs a document and its text, or a loading screen")
         self.store = store
@@ -58,8 +124,51 @@ class MarginApp(App[None]):
         self._loading = loading
         for theme in builtin_themes():
             self.register_theme(theme)
+        if self.config.path is not None:
+            # Beside the built-in ones; a file that cannot be used is told, not fatal.
+            found, problems = user_themes(self.config.path.parent / "themes")
+            for theme in found:
+                self.register_theme(theme)
+            self.config.problems.extend(problems)
         saved = store.get_setting("theme", DEFAULT_THEME)
-        self._start_with_theme(saved if saved in self.available_themes else DEFAULT_THEME)
+        wanted = self.config.theme
+        if wanted is not None and f"margin-{wanted}" in self.available_themes:
+            wanted = f"margin-{wanted}"  # "paper" for margin-paper, as its file is named
+        if wanted is not None and wanted not in self.available_themes:
+            names = ", ".join(sorted(self.available_themes))
+            self.config.problems.append(
+                self.config.problem("theme", f'theme: "{wanted}" is not a theme ({names})')
+            )
+            wanted = None
+        # The config's theme is the one every start begins with; one chosen in the
+        # palette lasts the session.
+        name = wanted or saved
+        self._start_with_theme(name if name in self.available_themes else DEFAULT_THEME)
+        if self.config.keys:
+            from tui.configuring import resolve_keymap
+
+            self.set_keymap(resolve_keymap(self.config)[0])
+
+    def _draw_without_colour(self) -> None:
+        """Follow NO_COLOR (when not empty) and terminals without colour.
+
+        Textual takes an empty NO_COLOR as set; the convention (no-color.org) does
+        not. Drawn without colour, styles tell marks apart (``:nocolor`` rules).
+        """
+        import sys
+
+        from textual.filter import Monochrome, NoColor
+
+        stdout = sys.__stdout__
+        tty = stdout is not None and stdout.isatty()
+        wanted = colourless(os.environ, self.console.color_system, tty=tty)
+        if wanted == self.no_color:
+            return
+        self.no_color = wanted
+        filters = [f for f in self._filters if not isinstance(f, NoColor | Monochrome)]
+        if wanted:
+            filters.append(NoColor() if self.native_ansi_color else Monochrome())
+        self._filters = filters
 
     def _start_with_theme(self, name: str) -> None:
         """Set the first theme without the stylesheet refresh a theme change costs.
@@ -73,6 +182,16 @@ class MarginApp(App[None]):
         self.set_class(not dark, "-light-mode", update=False)
         self.set_class(True, f"-theme-{name}", update=False)
         self.stylesheet.set_variables(self.get_css_variables())
+
+    def _start_widget(self, parent: Widget, widget: Widget) -> None:
+        # Scroll bars are started here, not styled by the stylesheet: in plain mode
+        # their thumbs are drawn without the block glyphs of their ends.
+        if self.plain:
+            from textual.scrollbar import ScrollBar
+
+            if isinstance(widget, ScrollBar):
+                widget.renderer = _plain_scroll_bar()  # type: ignore[misc]
+        super()._start_widget(parent, widget)
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return {**super().get_theme_variable_defaults(), **VARIABLE_DEFAULTS}
@@ -151,7 +270,22 @@ class MarginApp(App[None]):
         else:
             self.switch_screen(reader)
 
+    def on_mount(self) -> None:
+        # The same lines went to stderr, which the app's screen now hides.
+        if self.config.problems:
+            self.notify(
+                "\n".join(self.config.problems),
+                title="Config problems: defaults used (margin config show)",
+                severity="warning",
+                timeout=10,
+            )
+
     def watch_theme(self, theme: str) -> None:
+        if not self.theme_preview:
+            self.remember_theme(theme)
+
+    def remember_theme(self, theme: str) -> None:
+        """Save ``theme`` as the one the next start opens in."""
         from db.store import StoreError
 
         try:
@@ -201,9 +335,14 @@ class MarginApp(App[None]):
 
         return guarded
 
+    def search_themes(self) -> None:
+        from tui.palette import ThemePalette
+
+        self.push_screen(ThemePalette())
+
     def help_sections(self) -> list[HelpSection]:
         """The keys in force on the current screen, grouped by where they act."""
-        from tui.screens.help import binding_rows
+        from tui.screens.help import binding_rows, other_sections
 
         groups: dict[str, list[Binding]] = {}
         names = {"app": "Everywhere", "reader": "Reading", "search": "Search prompt"}
@@ -214,10 +353,15 @@ class MarginApp(App[None]):
             context = (binding.id or "app.").split(".", 1)[0]
             groups.setdefault(names.get(context, context.title()), []).append(binding)
         # A binding with several keys appears once per key; binding_rows merges them.
-        return [
+        sections = [
             (title, binding_rows(bindings, self.get_key_display))
             for title, bindings in sorted(groups.items(), key=lambda item: item[0] != "Reading")
         ]
+        shown = {
+            (active.binding.id or "app.").split(".", 1)[0]
+            for active in self.active_bindings.values()
+        }
+        return sections + other_sections(shown, self._keymap, self.get_key_display)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

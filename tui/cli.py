@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, NoReturn
 from db import __version__
 
 if TYPE_CHECKING:
+    from db.config import Config
     from db.models import LoadedText
     from db.store import Store
     from tui.app import MarginApp
@@ -53,6 +54,7 @@ COMMANDS = {
     "link": "give an imported book's highlights to the real book or article read from PATH",
     "search": "search highlights, notes and tags (or with --text, documents' text)",
     "doctor": "check the database for damage and drift; --fix makes the safe repairs",
+    "config": "print the config file's path, print its settings, or edit it: path, show, edit",
 }
 
 #: The options before a command that take a value: the word after one is never a command.
@@ -70,7 +72,7 @@ VALUE_OPTIONS = (
     "--limit",
 )
 
-_USAGE = """%(prog)s [--db PATH] [--debug] [PATH | URL | -]
+_USAGE = """%(prog)s [--db PATH] [--debug] [--plain] [PATH | URL | -]
        %(prog)s add PATH|URL... [--json] [--db PATH]
        %(prog)s list [--json] [--db PATH]
        %(prog)s rm DOC [--yes] [--db PATH]
@@ -82,7 +84,8 @@ _USAGE = """%(prog)s [--db PATH] [--debug] [PATH | URL | -]
        %(prog)s import FILE [--format kindle|readwise|json] [--json] [--db PATH]
        %(prog)s link DOC PATH [--db PATH]
        %(prog)s doctor [--fix] [--json] [--db PATH]
-       %(prog)s search QUERY... [--text] [--limit N] [--json] [--db PATH]"""
+       %(prog)s search QUERY... [--text] [--limit N] [--json] [--db PATH]
+       %(prog)s config path|show|edit"""
 
 _EPILOG = f"""commands (they print and exit; add, list, show, tags and meta take --json):
   add PATH... {COMMANDS["add"]}
@@ -99,6 +102,8 @@ _EPILOG = f"""commands (they print and exit; add, list, show, tags and meta take
   doctor      {COMMANDS["doctor"]}
   search QUERY
               {COMMANDS["search"]}
+  config ACTION
+              {COMMANDS["config"]}
 
 DOC is a document's id, the path of its file, or the start of its title (any case).
 A first argument that is a command's name is that command: read a file called
@@ -136,6 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
             "fetch, or - to read standard input"
         ),
     )
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help=(
+            "plain mode, for screen readers and braille displays: no box drawing, "
+            "highlights and notes marked with text (also: plain = true in the config)"
+        ),
+    )
     _add_common_options(parser)
     return parser
 
@@ -145,6 +158,12 @@ def build_command_parser(command: str) -> argparse.ArgumentParser:
     what = COMMANDS[command]
     parser = _Parser(prog=f"margin {command}", description=f"{what[0].upper()}{what[1:]}.")
     doc_help = "an id, the path of the document's file, or the start of its title"
+    if command == "config":
+        from tui.configuring import add_arguments as add_config_arguments
+
+        add_config_arguments(parser)
+        _add_common_options(parser)
+        return parser
     if command in ("list", "rm"):
         from tui.listing import add_arguments
 
@@ -240,7 +259,8 @@ def _add_export_options(parser: argparse.ArgumentParser, doc_help: str) -> None:
         metavar="FORMAT",
         help=(
             "md (Markdown for Obsidian), json (W3C Web Annotations), csv (Readwise), html, "
-            "bibtex or csl-json; default md for one document, required with --all"
+            "bibtex or csl-json; for one document the default is the config's export_format, "
+            "else md; required with --all"
         ),
     )
     parser.add_argument(
@@ -268,7 +288,8 @@ def _add_cite_options(parser: argparse.ArgumentParser) -> None:
         metavar="STYLE",
         help=(
             f"{', '.join(STYLES)}, or chicago for chicago-author-date "
-            "(default: the citation style chosen in the reader, else apa)"
+            "(default: the citation style chosen in the reader, else the config's "
+            "citation_style, else apa)"
         ),
     )
     parser.add_argument(
@@ -400,8 +421,11 @@ def run(args: argparse.Namespace) -> int:
     except (LoadError, StoreError) as error:
         raise UsageError(str(error)) from error
 
+    config = _load_config()
+    if getattr(args, "plain", False):
+        config.plain = True
     try:
-        app = _make_app(store, data, path, name, url, parsed)
+        app = _make_app(store, data, path, name, url, parsed, config)
         # The book and the libraries stay loaded for good: without this, a full
         # collection walking them stalls keys for 30-100 ms now and then.
         gc.freeze()
@@ -429,6 +453,20 @@ def _quick_format(name: str | None, data: bytes) -> bool:
     return detect_format(name, data) in ("txt", "md")
 
 
+def _load_config() -> Config:
+    """The config file's settings, each of its problems told on stderr before the app starts."""
+    from db.config import load_config
+
+    config = load_config()
+    if config.keys:
+        from tui.configuring import resolve_keymap
+
+        config.problems.extend(resolve_keymap(config)[1])
+    for problem in config.problems:
+        print(f"margin: {problem}", file=sys.stderr)
+    return config
+
+
 def _make_app(
     store: Store,
     data: bytes | None,
@@ -436,6 +474,7 @@ def _make_app(
     name: str | None,
     url: str | None,
     parsed: LoadedText | None,
+    config: Config | None = None,
 ) -> MarginApp:
     """The app on the document asked for: at once if it is known or quick, else via a worker."""
     from db.library import needs_parsing, open_source, open_url, reopen
@@ -447,6 +486,7 @@ def _make_app(
         return MarginApp(
             store,
             loading=LoadingScreen(url, lambda progress: open_url(store, url, progress=progress)),
+            config=config,
         )
     app_class = MarginApp
     if data is None:
@@ -458,11 +498,11 @@ def _make_app(
         last = store.last_opened()
         if last is None:
             document, loaded = open_source(store, tutorial_bytes(), path=None, name="tutorial.md")
-            return app_class(store, document, loaded)
+            return app_class(store, document, loaded, config=config)
         data = _current_bytes(last.path)
         if data is None:
             # Its file is gone, or unreadable, or it came from stdin or a URL: the stored text.
-            return app_class(store, *reopen(store, last))
+            return app_class(store, *reopen(store, last), config=config)
         path, name = last.path, os.path.basename(last.path or "")
     fmt = parsed is None and needs_parsing(store, data, path=path, name=name)
     if fmt and fmt not in ("txt", "md"):
@@ -476,9 +516,10 @@ def _make_app(
                 what,
                 lambda progress: open_source(store, data, path=path, name=name, progress=progress),
             ),
+            config=config,
         )
     document, loaded = open_source(store, data, path=path, name=name, parsed=parsed)
-    return app_class(store, document, loaded)
+    return app_class(store, document, loaded, config=config)
 
 
 def _is_url(path: str | None) -> bool:

@@ -28,6 +28,10 @@ def run_command(command: str, args: argparse.Namespace) -> int:
         from tui.adding import run_add
 
         return run_add(args)
+    if command == "config":
+        from tui.configuring import run_config
+
+        return run_config(args)
     if command in ("list", "rm"):
         from tui.listing import run_listing
 
@@ -147,7 +151,10 @@ def _check_export_args(args: argparse.Namespace) -> None:
                 "--all needs -f FORMAT: md or html (a folder, -o DIR), json, csv, bibtex "
                 "or csl-json (one file)"
             )
-        args.format = "md"
+        from db.config import load_config
+
+        # The config's export_format, else Markdown; its problems are for `margin config show`.
+        args.format = load_config().export_format or "md"
     fmt = args.format
     if args.output is None:
         if args.all and one_document_per_file(fmt):
@@ -332,14 +339,15 @@ def _cite(store: Store | None, args: argparse.Namespace) -> str:
 
 
 def _default_style(store: Store) -> str:
-    """The style chosen last (the ``citation_style`` setting) if margin knows it, else APA."""
+    """The style chosen last in the reader, else the config's citation_style, else APA."""
     from db.cite import STYLES
+    from db.config import load_config
 
-    chosen = store.get_setting("citation_style")
-    if isinstance(chosen, str):
-        chosen = STYLE_ALIASES.get(chosen, chosen)
-        if chosen in STYLES:
-            return chosen
+    for chosen in (store.get_setting("citation_style"), load_config().citation_style):
+        if isinstance(chosen, str):
+            chosen = STYLE_ALIASES.get(chosen, chosen)
+            if chosen in STYLES:
+                return chosen
     return "apa"
 
 

@@ -875,6 +875,10 @@ class LibraryScreen(Screen[None]):
             else:
                 self._say(f"Kept “{label}”.")
 
+        if not getattr(getattr(self.app, "config", None), "confirm_delete", True):
+            # confirm_delete = false in the config: d deletes at once.
+            answered(True)
+            return
         self.app.push_screen(ConfirmScreen(question), answered)
 
     def _delete(self, row: Row, label: str) -> None:

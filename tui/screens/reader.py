@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.events import Resize
+from textual.geometry import Size
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -31,8 +32,23 @@ if TYPE_CHECKING:
 # The search bar, the contents and the search itself are imported when first
 # used: the first screen of a book should not wait for them.
 
-#: Below this many columns the notes pane is hidden, so the text keeps a readable width.
-NOTES_MIN_WIDTH = 90
+#: Below this many columns the notes pane no longer fits beside the text: it is hidden,
+#: and shown on demand over the text (an overlay), so the text keeps a readable width.
+NOTES_BESIDE_MIN_WIDTH = 80
+#: Below this many columns the pane beside the text is made narrower.
+NOTES_ROOMY_WIDTH = 100
+#: The notes pane's width beside the text, on a roomy and on a narrower terminal.
+NOTES_WIDTH = 38
+NOTES_NARROW_WIDTH = 30
+#: Columns the text keeps beside the pane, whatever width the pane is given.
+ARTICLE_MIN_WIDTH = 44
+#: The pane's height under the text, and the fewest rows the screen needs for it.
+NOTES_ROWS = 10
+NOTES_BELOW_MIN_HEIGHT = 20
+#: Where the notes pane can go.
+NOTES_SIDES = ("right", "left", "bottom")
+#: Below this many rows the footer gives its row to the text.
+FOOTER_MIN_HEIGHT = 10
 #: Seconds the cursor rests before the reading position is written down.
 SAVE_POSITION_DELAY = 1.0
 
@@ -41,7 +57,7 @@ class ReaderScreen(Screen[None]):
     """Reads one document."""
 
     DEFAULT_CSS = """
-    ReaderScreen > #panes { height: 1fr; }
+    ReaderScreen > #panes { height: 1fr; layers: default overlay; }
     ReaderScreen ArticleView { width: 1fr; height: 1fr; }
     """
 
@@ -69,6 +85,9 @@ class ReaderScreen(Screen[None]):
             "K", "prev_highlight", "Previous highlight", show=False, id="reader.prev_highlight"
         ),
         Binding("tab", "toggle_focus", "Notes", id="reader.toggle_pane"),
+        Binding(
+            "p", "toggle_notes", "Show or hide the notes pane", show=False, id="reader.toggle_notes"
+        ),
         Binding("y", "copy_quote", "Copy quote", show=False, id="reader.copy_quote"),
         Binding("m", "metadata", "Metadata", show=False, id="reader.metadata"),
         Binding("o", "library", "Library", show=False, id="reader.library"),
@@ -99,6 +118,14 @@ class ReaderScreen(Screen[None]):
         self._orphans_before = 0
         #: An orphan chosen in the pane, waiting for a selection and h to re-attach it.
         self.reattaching: Highlight | None = None
+        #: Where the notes pane goes, its width (rows when below), and whether it is hidden.
+        self.notes_side = "right"
+        self.notes_width: int | None = None
+        self.notes_hidden = False
+        #: On a terminal too narrow for the pane beside the text: the pane is shown over it.
+        self.overlay_open = False
+        #: Plain mode: no box drawing, highlights told by text markers (set from the app).
+        self.plain = False
 
     @property
     def article(self) -> ArticleView:
@@ -112,6 +139,12 @@ class ReaderScreen(Screen[None]):
         from db.library import display_title
 
         title = display_title(self.document)
+        config = getattr(self.app, "config", None)
+        self.plain = bool(getattr(self.app, "plain", False) or getattr(config, "plain", False))
+        if config is not None:
+            self.notes_side = getattr(config, "notes_side", None) or "right"
+            self.notes_width = getattr(config, "notes_width", None)
+            self.notes_hidden = bool(getattr(config, "notes_hidden", False))
         with Horizontal(id="panes"):
             yield ArticleView(
                 self.loaded.text,
@@ -119,6 +152,8 @@ class ReaderScreen(Screen[None]):
                 self.loaded.spans,
                 pages=self.loaded.pages,
                 cursor=self.document.position,
+                plain=self.plain,
+                measure=getattr(config, "measure", None) or 80,
                 id="article",
             )
             yield NotesPane(id="notes")
@@ -128,6 +163,9 @@ class ReaderScreen(Screen[None]):
     def on_mount(self) -> None:
         self.article.annotator = self.annotator
         self.article.focus()
+        self.query_one(NotesPane).set_plain(self.plain)
+        self.status.plain = self.plain
+        self._arrange_notes()
         # The article draws its highlights on the first paint; the pane lists them
         # right after it, so a book with thousands of them opens as fast.
         self.call_after_refresh(self._show_highlights)
@@ -143,7 +181,84 @@ class ReaderScreen(Screen[None]):
                 self.notify(notice, timeout=6)
 
     def on_resize(self, event: Resize) -> None:
-        self.query_one(NotesPane).display = event.size.width >= NOTES_MIN_WIDTH
+        self._arrange_notes(event.size)
+
+    # -- the notes pane's place ---------------------------------------------
+
+    def apply_notes_settings(
+        self, side: str = "right", width: int | None = None, hidden: bool = False
+    ) -> None:
+        """Put the notes pane beside the text ("right", "left") or under it ("bottom").
+
+        ``width`` is in columns beside the text and in rows under it (None: the
+        default); a hidden pane is shown by the toggle key.
+        """
+        self.notes_side = side if side in NOTES_SIDES else "right"
+        self.notes_width = width if width is not None and width > 0 else None
+        self.notes_hidden = hidden
+        self.overlay_open = False
+        if self.is_mounted:
+            self._arrange_notes()
+
+    @property
+    def notes_overlaid(self) -> bool:
+        """True when the terminal is too small for the pane in its place: it goes over the text."""
+        size = self.size
+        if self.notes_side == "bottom":
+            return size.height < NOTES_BELOW_MIN_HEIGHT or size.width < NOTES_BESIDE_MIN_WIDTH // 2
+        return size.width < NOTES_BESIDE_MIN_WIDTH
+
+    def _arrange_notes(self, size: Size | None = None) -> None:
+        size = size or self.size
+        if not size.width or not size.height:
+            return
+        notes = self.query_one(NotesPane)
+        panes = self.query_one("#panes")
+        self.query_one(Footer).display = size.height >= FOOTER_MIN_HEIGHT
+        side = self.notes_side
+        overlaid = self.notes_overlaid
+        visible = self.overlay_open if overlaid else not self.notes_hidden
+        if not overlaid:
+            self.overlay_open = False
+        bottom = side == "bottom" and not overlaid
+        panes.styles.layout = "vertical" if bottom else "horizontal"
+        notes.set_class(overlaid, "-overlay")
+        notes.set_class(bottom, "-bottom")
+        children = list(panes.children)
+        if (side == "left") != (children.index(notes) < children.index(self.article)):
+            if side == "left":
+                panes.move_child(notes, before=self.article)
+            else:
+                panes.move_child(notes, after=self.article)
+        if overlaid:
+            notes.styles.dock = "left" if side == "left" else "right"
+            notes.styles.width = max(1, min(self.notes_width or NOTES_WIDTH, size.width))
+            notes.styles.height = "1fr"
+        elif bottom:
+            notes.styles.dock = "none"
+            notes.styles.width = "1fr"
+            notes.styles.height = max(3, min(self.notes_width or NOTES_ROWS, size.height // 3))
+        else:
+            notes.styles.dock = "none"
+            width = self.notes_width or NOTES_WIDTH
+            if size.width < NOTES_ROOMY_WIDTH:
+                width = min(width, NOTES_NARROW_WIDTH)
+            notes.styles.width = max(12, min(width, size.width - ARTICLE_MIN_WIDTH))
+            notes.styles.height = "1fr"
+        notes.display = visible
+        if not visible and notes.list.has_focus:
+            self.article.focus()
+
+    def action_toggle_notes(self) -> None:
+        """Show or hide the notes pane (over the text when the terminal is narrow)."""
+        if self.notes_overlaid:
+            self.overlay_open = not self.overlay_open
+        else:
+            self.notes_hidden = not self.notes_hidden
+        self._arrange_notes()
+        notes = self.query_one(NotesPane)
+        if notes.display:
+            notes.follow(self.annotator.at(self.article.cursor))
 
     # -- position -----------------------------------------------------------
 
@@ -230,6 +345,9 @@ class ReaderScreen(Screen[None]):
         self._show_match(self.article.goto_match(-1))
 
     def action_clear(self) -> None:
+        if self.overlay_open:
+            self.overlay_open = False
+            self._arrange_notes()
         self.article.clear_selection()
         self.article.set_matches([])
         self.status.set_search("")
@@ -444,7 +562,7 @@ class ReaderScreen(Screen[None]):
                 self.annotator.set_note(chosen.id, note)
                 self._changed("Note saved.")
 
-        self.app.push_screen(NoteEditor(chosen.quote, chosen.note), saved)
+        self.app.push_screen(NoteEditor(self._shown(chosen.quote), chosen.note), saved)
 
     def action_tags(self) -> None:
         target = self._target()
@@ -463,13 +581,27 @@ class ReaderScreen(Screen[None]):
                 self.annotator.set_tags(chosen.id, tags)
                 self._changed("Tags saved." if tags else "Tags removed.")
 
-        self.app.push_screen(TagEditor(chosen.quote, chosen.tags, known), saved)
+        self.app.push_screen(TagEditor(self._shown(chosen.quote), chosen.tags, known), saved)
+
+    def _shown(self, quote: str) -> str:
+        """A quote as a dialog shows it: in plain mode, the text's box drawing in ASCII."""
+        from tui.layout import PLAIN_TRANSLATION
+
+        return quote.translate(PLAIN_TRANSLATION) if self.plain else quote
 
     def action_toggle_focus(self) -> None:
         notes = self.query_one(NotesPane)
         if notes.list.has_focus:
             self.article.focus()
-        elif notes.display and notes.list.display:
+            if self.overlay_open:
+                # Over the text, the pane goes as the focus leaves it.
+                self.overlay_open = False
+                self._arrange_notes()
+            return
+        if self.notes_overlaid and not self.overlay_open:
+            self.overlay_open = True
+            self._arrange_notes()
+        if notes.display and notes.list.display:
             notes.list.focus()
             notes.follow(self.annotator.at(self.article.cursor))
         else:
@@ -523,7 +655,9 @@ class ReaderScreen(Screen[None]):
 
     @property
     def citation_style(self) -> str:
-        style = self.store.get_setting("citation_style", "apa")
+        """The style chosen last in the reader, else the config's, else APA."""
+        config = getattr(self.app, "config", None)
+        style = self.store.get_setting("citation_style") or getattr(config, "citation_style", None)
         return style if isinstance(style, str) else "apa"
 
     def action_cite(self) -> None:
@@ -569,8 +703,14 @@ class ReaderScreen(Screen[None]):
         from db.exporting import default_file_name
         from tui.screens.export import ExportDialog
 
-        fmt = self.store.get_setting("export_format", "md")
-        folder = Path(self.store.get_setting("export_dir", str(Path.cwd()))).expanduser()
+        # What was chosen here last, else the config's defaults.
+        config = getattr(self.app, "config", None)
+        fmt = self.store.get_setting("export_format") or getattr(config, "export_format", None)
+        folder = Path(
+            self.store.get_setting("export_dir")
+            or getattr(config, "export_dir", None)
+            or str(Path.cwd())
+        ).expanduser()
         stem = default_file_name(self.document, "md").rsplit(".", 1)[0]
 
         def chosen(choice: tuple[str, Path] | None) -> None:
@@ -583,7 +723,7 @@ class ReaderScreen(Screen[None]):
             self._say(f"Exporting to {path}…")
             self._export(fmt, path)
 
-        self.app.push_screen(ExportDialog(str(fmt), folder, stem), chosen)
+        self.app.push_screen(ExportDialog(str(fmt or "md"), folder, stem), chosen)
 
     @work(thread=True, exclusive=True, group="export")
     def _export(self, fmt: str, path: Path) -> None:
