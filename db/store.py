@@ -356,6 +356,24 @@ _DOC_COLUMNS = "id, text_hash, source_hash, format, path, metadata, added, opene
 _RECENT_FIRST = "opened DESC, added DESC, id DESC"
 
 
+def _keep_text(conn: sqlite3.Connection, digest: str, loaded: LoadedText, now: str) -> None:
+    """Store a text under its hash, once: a known text is already there as it was."""
+    if conn.execute("SELECT 1 FROM texts WHERE hash = ?", (digest,)).fetchone() is None:
+        conn.execute(
+            "INSERT INTO texts (hash, text, blocks, spans, marks, created, length)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                digest,
+                loaded.text,
+                _encode_blocks(loaded.blocks),
+                _encode_spans(loaded.spans),
+                _encode_marks(loaded.pages, loaded.toc),
+                now,
+                len(loaded.text),
+            ),
+        )
+
+
 def _document(row: tuple[Any, ...]) -> Document:
     doc_id, text_hash_, source_hash, fmt, path, metadata, added, opened, position = row
     return Document(
@@ -810,20 +828,7 @@ class Store:
         digest = text_hash(loaded.text)
         now = utc_now()
         with self._transaction() as conn:
-            if conn.execute("SELECT 1 FROM texts WHERE hash = ?", (digest,)).fetchone() is None:
-                conn.execute(
-                    "INSERT INTO texts (hash, text, blocks, spans, marks, created, length)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        digest,
-                        loaded.text,
-                        _encode_blocks(loaded.blocks),
-                        _encode_spans(loaded.spans),
-                        _encode_marks(loaded.pages, loaded.toc),
-                        now,
-                        len(loaded.text),
-                    ),
-                )
+            _keep_text(conn, digest, loaded, now)
             doc_id = self._attach(conn, loaded, digest, path, source_hash, now)
         return self.get_document(doc_id)
 
@@ -1129,20 +1134,7 @@ class Store:
         """
         digest = text_hash(loaded.text)
         with self._transaction() as conn:
-            if conn.execute("SELECT 1 FROM texts WHERE hash = ?", (digest,)).fetchone() is None:
-                conn.execute(
-                    "INSERT INTO texts (hash, text, blocks, spans, marks, created, length)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        digest,
-                        loaded.text,
-                        _encode_blocks(loaded.blocks),
-                        _encode_spans(loaded.spans),
-                        _encode_marks(loaded.pages, loaded.toc),
-                        utc_now(),
-                        len(loaded.text),
-                    ),
-                )
+            _keep_text(conn, digest, loaded, utc_now())
             conn.execute(
                 "UPDATE documents SET text_hash = ?, position = MIN(position, ?) WHERE id = ?",
                 (digest, len(loaded.text), doc_id),
