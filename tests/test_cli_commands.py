@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import highlight_words
 
-from db.anchoring import make_selector
 from db.library import AmbiguousDocumentError, NoMatchingDocumentError, resolve_document
-from db.models import Block, Document, Highlight, LoadedText, Metadata
+from db.models import Block, Document, LoadedText, Metadata
 from db.store import Store, StoreError
 from tui import cli, commands
 from tui.cli import main
@@ -58,24 +58,7 @@ def loaded(title: str, paragraphs: list[str], authors: tuple[str, ...] = ()) -> 
     return LoadedText(text="\n\n".join(paragraphs), blocks=blocks, metadata=metadata)
 
 
-def highlight(store: Store, document: Document, words: str, **fields: object) -> Highlight:
-    """Highlight the first ``words`` in the document's text, as the reader would."""
-    text = store.load_document(document).text
-    start = text.index(words)
-    selector = make_selector(text, start, start + len(words))
-    return store.add_highlight(
-        Highlight(
-            id="",
-            document_id=document.id,
-            start=selector.start,
-            end=selector.end,
-            quote=selector.quote,
-            prefix=selector.prefix,
-            suffix=selector.suffix,
-            text_hash=document.text_hash,
-            **fields,
-        )
-    )
+highlight = highlight_words
 
 
 @dataclass

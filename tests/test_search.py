@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import highlight_words
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from db.anchoring import make_selector
 from db.models import Block, Document, Highlight, LoadedText, Metadata
 from db.search import Filter, Hit, QueryError, Term, parse_query, search
 from db.store import Store
@@ -46,23 +46,7 @@ def loaded(title: str, blocks: list[tuple[str, str]]) -> LoadedText:
     return LoadedText(text=text, blocks=made, metadata=Metadata(title=title))
 
 
-def add_highlight(store: Store, document: Document, words: str, **fields: object) -> Highlight:
-    text = store.load_document(document).text
-    start = text.index(words)
-    selector = make_selector(text, start, start + len(words))
-    return store.add_highlight(
-        Highlight(
-            id="",
-            document_id=document.id,
-            start=selector.start,
-            end=selector.end,
-            quote=selector.quote,
-            prefix=selector.prefix,
-            suffix=selector.suffix,
-            text_hash=document.text_hash,
-            **fields,
-        )
-    )
+add_highlight = highlight_words
 
 
 @dataclass

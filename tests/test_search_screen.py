@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from helpers import highlight_words
 from rich.style import Style
 from rich.text import Text
 from textual.pilot import Pilot
 
-from db.anchoring import make_selector
 from db.library import open_source
-from db.models import Document, Highlight
+from db.models import Document
 from db.store import Store
 from tui.app import MarginApp
 from tui.screens.reader import ReaderScreen
@@ -39,23 +39,7 @@ def add_file(store: Store, tmp_path: Path, name: str, text: str) -> Document:
     return document
 
 
-def highlight(store: Store, document: Document, words: str, **fields: object) -> Highlight:
-    text = store.load_document(document).text
-    start = text.index(words)
-    selector = make_selector(text, start, start + len(words))
-    return store.add_highlight(
-        Highlight(
-            id="",
-            document_id=document.id,
-            start=selector.start,
-            end=selector.end,
-            quote=selector.quote,
-            prefix=selector.prefix,
-            suffix=selector.suffix,
-            text_hash=document.text_hash,
-            **fields,
-        )
-    )
+highlight = highlight_words
 
 
 async def shown(pilot: Pilot[None], screen: SearchScreen, query: str, scope: str) -> None:
