@@ -92,6 +92,10 @@ class Markers:
         index = bisect_left(self.offsets, start)
         return index < len(self.offsets) and self.offsets[index] <= end
 
+    def within(self, start: int, end: int) -> Sequence[int]:
+        """The marker offsets in ``[start, end]``, found by bisection (a row's, not all)."""
+        return self.offsets[bisect_left(self.offsets, start) : bisect_right(self.offsets, end)]
+
     def cells(self, g_start: int, g_end: int) -> int:
         """Cells the markers around the character ``[g_start, g_end)`` take."""
         return len(self.before.get(g_start, "")) + len(self.after.get(g_end, ""))

@@ -607,7 +607,7 @@ class ArticleView(ScrollView, can_focus=True):
                 cuts.add(min(max(mark_start, start), end))
                 cuts.add(min(max(mark_end, start), end))
             if markers is not None:
-                cuts.update(o for o in markers.offsets if start <= o <= end)
+                cuts.update(markers.within(start, end))
             ordered = sorted(cuts)
             segments = []
             marker_style = style + self._part_style("article--note-mark")
