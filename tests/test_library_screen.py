@@ -19,7 +19,6 @@ from tui.screens.library import (
     COLUMN_KEYS,
     GAP,
     FilterInput,
-    LibraryFirstApp,
     LibraryScreen,
     LibraryTable,
     fit,
@@ -309,7 +308,7 @@ async def test_margin_without_a_document_opens_the_library_once_it_has_several(
 
     assert opens_on_library(store, tutorial_bytes())
     app = _make_app(store, None, None, None, None, None)
-    assert isinstance(app, LibraryFirstApp)
+    assert app._library_first
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = app.screen

@@ -104,8 +104,13 @@ class MarginApp(App[None]):
         loading: LoadingScreen | None = None,
         config: Config | None = None,
         plain: bool = False,
+        library_first: bool = False,
     ) -> None:
-        """Read ``document``, or first open one with ``loading`` (a screen running the parse)."""
+        """Read ``document``, or first open one with ``loading`` (a screen running the parse).
+
+        ``library_first``: the library opens over the document at start (``margin``
+        without one, once there is a choice to make).
+        """
         super().__init__()
         self._draw_without_colour()
         from db.config import Config
@@ -122,6 +127,7 @@ class MarginApp(App[None]):
         self.document = document
         self.loaded = loaded
         self._loading = loading
+        self._library_first = library_first
         for theme in builtin_themes():
             self.register_theme(theme)
         if self.config.path is not None:
@@ -271,6 +277,13 @@ class MarginApp(App[None]):
             self.switch_screen(reader)
 
     def on_mount(self) -> None:
+        if self._library_first and isinstance(self.screen, ReaderScreen):
+            from tui.screens.library import LibraryScreen, library_rows
+
+            # Read here, not in a thread: nothing is on screen before the library anyway,
+            # and a thread would share the processor with the start of the app.
+            rows = library_rows(self.store)
+            self.push_screen(LibraryScreen(self.store, current=self.screen.document.id, rows=rows))
         # The same lines went to stderr, which the app's screen now hides.
         if self.config.problems:
             self.notify(

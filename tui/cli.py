@@ -488,21 +488,23 @@ def _make_app(
             loading=LoadingScreen(url, lambda progress: open_url(store, url, progress=progress)),
             config=config,
         )
-    app_class = MarginApp
+    library_first = False
     if data is None:
-        from tui.screens.library import LibraryFirstApp, opens_on_library
+        from tui.screens.library import opens_on_library
 
         # With documents to choose from, the library opens over the last one read.
         if opens_on_library(store, tutorial_bytes()):
-            app_class = LibraryFirstApp
+            library_first = True
         last = store.last_opened()
         if last is None:
             document, loaded = open_source(store, tutorial_bytes(), path=None, name="tutorial.md")
-            return app_class(store, document, loaded, config=config)
+            return MarginApp(store, document, loaded, config=config, library_first=library_first)
         data = _current_bytes(last.path)
         if data is None:
             # Its file is gone, or unreadable, or it came from stdin or a URL: the stored text.
-            return app_class(store, *reopen(store, last), config=config)
+            return MarginApp(
+                store, *reopen(store, last), config=config, library_first=library_first
+            )
         path, name = last.path, os.path.basename(last.path or "")
     fmt = parsed is None and needs_parsing(store, data, path=path, name=name)
     if fmt and fmt not in ("txt", "md"):
@@ -519,7 +521,7 @@ def _make_app(
             config=config,
         )
     document, loaded = open_source(store, data, path=path, name=name, parsed=parsed)
-    return app_class(store, document, loaded, config=config)
+    return MarginApp(store, document, loaded, config=config, library_first=library_first)
 
 
 def _is_url(path: str | None) -> bool:

@@ -928,15 +928,3 @@ def opens_on_library(store: Store, tutorial: bytes) -> bool:
             if own >= 2:
                 return True
     return False
-
-
-class LibraryFirstApp(MarginApp):
-    """margin started without a document: the library, over the last document read."""
-
-    def on_mount(self) -> None:
-        reader = self.screen
-        if isinstance(reader, ReaderScreen):
-            # Read here, not in a thread: nothing is on screen before the library anyway,
-            # and a thread would share the processor with the start of the app.
-            rows = library_rows(self.store)
-            self.push_screen(LibraryScreen(self.store, current=reader.document.id, rows=rows))
